@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# spapr-tce-vfio: top-level build.
+#
+#   make                cross-build the module for both Debian ppc64le
+#                       kernel flavours (4K and 64K pages)
+#   make check          the whole test matrix in emulated POWER guests
+#   make check-quick    one machine, one flavour (MACHINE=, FLAVOUR=,
+#                       DRIVER=, TESTS=, FILTER=)
+#   make demo           boot an emulated POWER9 host and show a DMA land
+#   make lint           sparse + checkpatch --strict + coccicheck
+#   make install        native build and install on a POWER host
+#                       (KDIR=/lib/modules/$(uname -r)/build by default)
+#
+# Kbuild reads ./Kbuild, not this file, when it builds the module.
+
+SHELL := /bin/bash
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+CACHE ?= $(HOME)/.cache/spapr-tce-vfio
+BUILD := $(TOP)/build
+FLAVOURS ?= powerpc64le powerpc64le-64k
+KREL := 6.12.95+deb12
+KSRC := $(CACHE)/linux-source-6.12
+CROSS := ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- CONFIG_DEBUG_INFO_BTF_MODULES=
+SRCS := Kbuild $(shell cd $(TOP) && find drivers include $$(ls -d kunit 2>/dev/null) -name '*.[ch]' -o -name Kbuild 2>/dev/null)
+
+kdir = $(CACHE)/ktree-$(1)/usr/src/linux-headers-$(KREL)-$(1)
+
+MACHINE ?= pseries-p9
+FLAVOUR ?= powerpc64le
+DRIVER ?= ours
+TESTS ?= all
+FILTER ?=
+CHECK_MACHINES ?= pseries-p9,powernv9
+CHECK_FLAVOURS ?= powerpc64le,powerpc64le-64k
+
+.PHONY: all modules setup check check-quick demo lint sparse checkpatch \
+	coccicheck install clean selftests
+
+all: modules
+
+setup:
+	@bash $(TOP)/tools/testbed/setup.sh
+
+# Kbuild builds in the source directory, so each flavour gets its own
+# copy of the sources under build/<flavour>/src.
+modules: setup
+	@set -e; for fl in $(FLAVOURS); do \
+		mkdir -p $(BUILD)/$$fl/src $(BUILD)/$$fl/ko; \
+		rsync -a --delete --exclude='*.o' --exclude='*.ko' \
+			--exclude='.*.cmd' --exclude='*.mod*' \
+			--exclude='modules.order' --exclude='Module.symvers' \
+			$(TOP)/Kbuild $(TOP)/drivers $(TOP)/include \
+			$(BUILD)/$$fl/src/; \
+		$(MAKE) -s -C $(call kdir,$$fl) M=$(BUILD)/$$fl/src $(CROSS) \
+			W=1 modules; \
+		find $(BUILD)/$$fl/src -name '*.ko' -exec cp {} $(BUILD)/$$fl/ko/ \; ; \
+	done
+
+selftests: setup
+	@$(MAKE) -s -C $(TOP)/selftests O=$(BUILD)/selftests
+
+check: setup
+	@$(TOP)/tools/testbed/run --machine $(CHECK_MACHINES) \
+		--flavour $(CHECK_FLAVOURS) --driver both
+
+check-quick: setup
+	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour $(FLAVOUR) \
+		--driver $(DRIVER) --tests $(TESTS) $(if $(FILTER),--filter $(FILTER)) -v
+
+demo: setup
+	@$(TOP)/tools/testbed/demo
+
+# --- static checks; any finding fails the target ---------------------------
+sparse: setup
+	@set -e; fl=powerpc64le; out=$(BUILD)/sparse.log; \
+	rm -rf $(BUILD)/sparse; mkdir -p $(BUILD)/sparse/src; \
+	rsync -a --delete $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(BUILD)/sparse/src/; \
+	$(MAKE) -s -C $(call kdir,$$fl) M=$(BUILD)/sparse/src $(CROSS) C=2 \
+		CF="-Wbitwise -Wcontext" \
+		W=1 modules 2>&1 | tee $$out; \
+	[ $${PIPESTATUS[0]} -eq 0 ] || { echo "sparse: build failed"; exit 1; }; \
+	if grep -E ': (warning|error):' $$out; then \
+		echo "sparse: findings above"; exit 1; fi; \
+	echo "sparse: clean"
+
+checkpatch: setup
+	@files=$$(cd $(TOP) && find drivers include $$(ls -d kunit 2>/dev/null) -name '*.[ch]'); \
+	cd $(TOP) && $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
+		--show-types --ignore FILE_PATH_CHANGES -f $$files && \
+	echo "checkpatch: clean"
+
+coccicheck: setup
+	@bash $(TOP)/tools/lint/coccicheck.sh $(KSRC) drivers $$(ls -d kunit 2>/dev/null)
+
+lint: sparse checkpatch coccicheck
+
+# --- on a POWER host ----------------------------------------------------------
+KDIR ?= /lib/modules/$(shell uname -r)/build
+install:
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+	depmod -a
+
+clean:
+	rm -rf $(BUILD)

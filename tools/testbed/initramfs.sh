@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Compose a guest initramfs: busybox, the guest runner as /init, the
+# Debian modules the runner needs (decompressed, in dependency order),
+# our modules, and the selftest binaries.
+#
+# Usage: initramfs.sh FLAVOUR OUT.cpio.gz TESTS_DIR OURS_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/versions.sh"
+
+fl=$1 out=$2 tests=$3 ours=$4
+image=$ROOTS/image-$fl
+mods=$(echo "$image"/lib/modules/*)
+[ -d "$mods" ] || { echo "initramfs: no modules for $fl" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,tests,lib/modules/ours}
+
+cp "$ROOTS/busybox/bin/busybox" "$root/bin/busybox"
+for app in $("$here/busybox-applets.sh"); do
+	ln -sf busybox "$root/bin/$app"
+done
+cp "$here/guest/init" "$root/init"
+
+# Resolve a module name to its path, then its dependencies (depth first).
+declare -A seen=()
+modpath() { find "$mods/kernel" -name "$1.ko.xz" -o -name "${1//-/_}.ko.xz" | head -n1; }
+order=()
+resolve() {
+	local name=$1 path dep
+	[ -n "${seen[$name]:-}" ] && return 0
+	seen[$name]=1
+	path=$(modpath "$name")
+	[ -n "$path" ] || { echo "initramfs: module $name not found" >&2; exit 1; }
+	for dep in $(modinfo -F depends "$path" | tr , ' '); do
+		resolve "$dep"
+	done
+	order+=("$path")
+}
+emit_list() {	# list-file module...
+	local list=$1 p rel
+	shift
+	order=()
+	for m in "$@"; do resolve "$m"; done
+	: >"$root/lib/modules/$list"
+	for p in "${order[@]}"; do
+		rel=$(basename "$p" .xz)
+		xz -dc "$p" >"$root/lib/modules/$rel"
+		echo "$rel" >>"$root/lib/modules/$list"
+	done
+}
+emit_list base.list vfio vfio-pci
+emit_list backend-intree.list vfio_iommu_spapr_tce
+emit_list kvm.list kvm-hv
+
+if [ -d "$ours" ]; then
+	find "$ours" -maxdepth 1 -name '*.ko' -exec cp {} "$root/lib/modules/ours/" \;
+fi
+if [ -d "$tests" ]; then
+	cp -a "$tests"/. "$root/tests/"
+fi
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The emulated POWER machines of the test bed and how to boot them."""
+
+import os
+
+# name: (machine options, cpu, memory, NVMe device extras, console)
+MACHINES = {
+    "pseries-p9": ("pseries,x-vof=on", "power9", "2G", ""),
+    "pseries-p10": ("pseries,x-vof=on", "power10", "2G", ""),
+    "powernv9": ("powernv9", None, "3G", ",bus=pcie.0,addr=0x0"),
+    "powernv10": ("powernv10", None, "3G", ",bus=pcie.0,addr=0x0"),
+}
+
+FLAVOURS = ("powerpc64le", "powerpc64le-64k")
+
+
+def qemu_command(machine, kernel, initrd, disk, serial, append, extra=()):
+    """Return the argv that boots KERNEL on MACHINE with an NVMe on DISK."""
+    mopts, cpu, mem, nvme_extra = MACHINES[machine]
+    cmd = ["qemu-system-ppc64", "-M", mopts, "-m", mem, "-smp", "1",
+           "-display", "none", "-vga", "none", "-no-reboot", "-net", "none",
+           "-serial", "mon:stdio",
+           "-kernel", kernel, "-initrd", initrd, "-append", append,
+           "-drive", f"file={disk},if=none,id=d0,format=raw",
+           "-device", f"nvme,drive=d0,serial={serial}{nvme_extra}"]
+    if cpu:
+        cmd[3:3] = ["-cpu", cpu]
+    if mopts.startswith("pseries"):
+        # powernv needs its defaults: they include the PCIe host bridges.
+        cmd.append("-nodefaults")
+    cmd.extend(extra)
+    return cmd
+
+
+def kernel_image(cache, flavour, krel):
+    """Path of the stock Debian vmlinux for FLAVOUR."""
+    return os.path.join(cache, "roots", f"image-{flavour}", "boot",
+                        f"vmlinux-{krel}-{flavour}")

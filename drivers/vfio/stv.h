@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * spapr-tce-vfio: internal objects of the VFIO sPAPR TCE IOMMU backend.
+ *
+ * Objects and lifetimes
+ * ---------------------
+ * struct stv_container   one per VFIO container fd that selected one of
+ *                        our IOMMU types; created by ->open, destroyed by
+ *                        ->release when the container fd goes away.
+ * struct stv_group       one per attached IOMMU group; created by
+ *                        ->attach_group, destroyed by ->detach_group.
+ * struct stv_prereg      one per region this container preregistered
+ *                        (v2); holds one mm_iommu reference.
+ * container->tables[n]   platform iommu_table per DMA window, created
+ *                        through table_group->ops and programmed into
+ *                        every attached group.  KVM may hold extra
+ *                        references on them; we drop ours on removal.
+ *
+ * Locking
+ * -------
+ * Lock order, outermost first:
+ *
+ *   vfio core container->group_lock (held around attach/detach/ioctl)
+ *     stv_container.lock
+ *       mm_iommu mem_list_mutex (inside mm_iommu_new/get/put)
+ *         mmap_lock (inside pin_user_pages_fast)
+ *           platform table locks (inside iommu_tce_xchg_no_kill)
+ *
+ * stv_container.lock protects every field of the container and of the
+ * objects hanging off it, and serialises all of our table updates.
+ * KVM's in-kernel hcall handlers update the same tables without it;
+ * every entry update is therefore an atomic exchange, and the userspace
+ * view of a table (entry -> user address) is the single record of what
+ * is mapped, whoever mapped it.
+ */
+#ifndef STV_H
+#define STV_H
+
+#include <linux/dma-direction.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <asm/iommu.h>
+
+#include "stv_compat.h"
+
+struct mm_struct;
+struct mm_iommu_table_group_mem_t;
+
+#define STV_MAX_WINDOWS	IOMMU_TABLE_GROUP_MAX_TABLES
+
+/**
+ * struct stv_group - an IOMMU group attached to a container
+ * @node: link in &stv_container.groups
+ * @grp: the VFIO-owned IOMMU group
+ * @table_group: the platform's TCE table group behind @grp
+ */
+struct stv_group {
+	struct list_head node;
+	struct iommu_group *grp;
+	struct iommu_table_group *table_group;
+};
+
+/**
+ * struct stv_prereg - a memory region preregistered by a container
+ * @node: link in &stv_container.preregs
+ * @mem: the mm_iommu region this container holds one reference on
+ */
+struct stv_prereg {
+	struct list_head node;
+	struct mm_iommu_table_group_mem_t *mem;
+};
+
+/**
+ * struct stv_container - state of one VFIO container
+ * @lock: protects all fields below; see the lock order above
+ * @v2: true for VFIO_SPAPR_TCE_v2_IOMMU
+ * @enabled: v1: ENABLE succeeded; v2: memory was preregistered
+ * @def_window_pending: the default 32-bit window is still to be created
+ * @mm: the address space the container is bound to (mmgrab'ed)
+ * @enable_pages: pages charged to locked_vm by v1 ENABLE
+ * @tables: one platform table per DMA window, NULL where none
+ * @table_pages: pages charged to locked_vm for each table
+ * @groups: attached &struct stv_group, the first one is the reference
+ * @preregs: &struct stv_prereg regions this container registered
+ */
+struct stv_container {
+	struct mutex lock;	/* see "Locking" at the top of this file */
+	bool v2;
+	bool enabled;
+	bool def_window_pending;
+	struct mm_struct *mm;
+	unsigned long enable_pages;
+	struct iommu_table *tables[STV_MAX_WINDOWS];
+	unsigned long table_pages[STV_MAX_WINDOWS];
+	struct list_head groups;
+	struct list_head preregs;
+};
+
+/* stv_args.c: pure argument checks, no side effects (KUnit-tested) */
+int stv_dir_from_flags(u32 flags, enum dma_data_direction *dir);
+int stv_check_range(unsigned int page_shift, unsigned long offset,
+		    unsigned long size, u64 iova, u64 len);
+int stv_check_window_args(u64 pgsizes, u32 max_levels, u32 page_shift,
+			  u64 window_size, u32 levels);
+int stv_check_user_range(u64 vaddr, u64 size, unsigned long align);
+
+/* stv_mm.c: address-space binding and locked_vm accounting */
+int stv_mm_bind(struct stv_container *c);
+int stv_mm_charge(struct stv_container *c, unsigned long pages);
+void stv_mm_uncharge(struct stv_container *c, unsigned long pages);
+
+/* stv_tce.c: entries of a table */
+long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
+		unsigned long entry, unsigned long ua, unsigned long npages,
+		enum dma_data_direction dir);
+long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
+		unsigned long entry, unsigned long ua, unsigned long npages,
+		enum dma_data_direction dir);
+void stv_clear(struct stv_container *c, struct iommu_table *tbl,
+	       unsigned long entry, unsigned long npages);
+
+/* stv_window.c: DMA windows */
+int stv_find_window(struct stv_container *c, u64 iova);
+long stv_create_window(struct stv_container *c, u32 page_shift,
+		       u64 window_size, u32 levels, u64 *start);
+long stv_remove_window(struct stv_container *c, int num);
+long stv_ensure_default_window(struct stv_container *c);
+void stv_free_windows(struct stv_container *c);
+
+/* stv_group.c: group attach and detach */
+int stv_attach_group(void *data, struct iommu_group *grp,
+		     enum vfio_group_type type);
+void stv_detach_group(void *data, struct iommu_group *grp);
+struct stv_group *stv_first_group(struct stv_container *c);
+
+/* stv_prereg.c: memory preregistration (v2) */
+long stv_register(struct stv_container *c, u64 vaddr, u64 size);
+long stv_unregister(struct stv_container *c, u64 vaddr, u64 size);
+void stv_unregister_all(struct stv_container *c);
+
+/* stv_eeh.c */
+long stv_eeh_pe_op(struct stv_container *c, unsigned long arg);
+int stv_eeh_supported(void);
+
+/* stv_ioctl.c */
+long stv_ioctl(void *data, unsigned int cmd, unsigned long arg);
+void stv_release_container(struct stv_container *c);
+
+/* stv_stats.c: module-wide counters, shown in debugfs */
+struct stv_stats {
+	atomic_long_t containers;
+	atomic_long_t tables;
+	atomic_long_t pinned_pages;
+	atomic_long_t mapped_entries;
+};
+
+extern struct stv_stats stv_stats;
+int stv_stats_init(void);
+void stv_stats_exit(void);
+
+#endif /* STV_H */

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr-tce-vfio: argument checks.
+ *
+ * Pure functions of their arguments, so that KUnit can test every branch
+ * without a POWER machine.  Each returns 0 or a negative errno.
+ */
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/overflow.h>
+#include <linux/vfio.h>
+#include <kunit/visibility.h>
+
+#include "stv.h"
+
+/**
+ * stv_dir_from_flags() - DMA direction from MAP_DMA flags
+ * @flags: VFIO_DMA_MAP_FLAG_READ and/or VFIO_DMA_MAP_FLAG_WRITE
+ * @dir: the direction, as the device sees it
+ *
+ * READ means the device may read the memory (DMA_TO_DEVICE), WRITE that
+ * it may write it (DMA_FROM_DEVICE).
+ *
+ * Return: 0, or -EINVAL for unknown flags or no access at all.
+ */
+int stv_dir_from_flags(u32 flags, enum dma_data_direction *dir)
+{
+	const u32 rw = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+
+	if (flags & ~rw)
+		return -EINVAL;
+	switch (flags) {
+	case VFIO_DMA_MAP_FLAG_READ:
+		*dir = DMA_TO_DEVICE;
+		return 0;
+	case VFIO_DMA_MAP_FLAG_WRITE:
+		*dir = DMA_FROM_DEVICE;
+		return 0;
+	case VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE:
+		*dir = DMA_BIDIRECTIONAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(stv_dir_from_flags);
+
+/**
+ * stv_check_range() - is [iova, iova + len) inside a window?
+ * @page_shift: IOMMU page shift of the window
+ * @offset: first entry of the window
+ * @size: number of entries of the window
+ * @iova: start of the range, in bytes
+ * @len: length of the range, in bytes
+ *
+ * Unlike the platform's iommu_tce_check_ioba(), which looks at the first
+ * page only, the whole range is checked, with overflow detection.
+ *
+ * Return: 0, or -EINVAL if unaligned, overflowing or out of the window.
+ */
+int stv_check_range(unsigned int page_shift, unsigned long offset,
+		    unsigned long size, u64 iova, u64 len)
+{
+	u64 mask = (1ULL << page_shift) - 1;
+	u64 last, first_entry, end_entry;
+
+	if ((iova & mask) || (len & mask))
+		return -EINVAL;
+	if (check_add_overflow(iova, len, &last))
+		return -EINVAL;
+	first_entry = iova >> page_shift;
+	end_entry = last >> page_shift;
+	if (first_entry < offset || end_entry > (u64)offset + size)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(stv_check_range);
+
+/**
+ * stv_check_window_args() - sanity of a TCE_CREATE request
+ * @pgsizes: bitmap of IOMMU page sizes the platform supports
+ * @max_levels: deepest table the platform supports
+ * @page_shift: requested IOMMU page shift
+ * @window_size: requested window size in bytes
+ * @levels: requested number of table levels
+ *
+ * The platform's create_table() has the last word; this rejects what no
+ * platform can do before any memory is charged or allocated.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int stv_check_window_args(u64 pgsizes, u32 max_levels, u32 page_shift,
+			  u64 window_size, u32 levels)
+{
+	if (page_shift >= 64 || !(pgsizes & (1ULL << page_shift)))
+		return -EINVAL;
+	if (!levels || levels > max_levels)
+		return -EINVAL;
+	if (window_size < (1ULL << page_shift))
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(stv_check_window_args);
+
+/**
+ * stv_check_user_range() - a user memory range for preregistration
+ * @vaddr: start address
+ * @size: length in bytes
+ * @align: required alignment of both, a power of two
+ *
+ * Return: 0, or -EINVAL if unaligned, empty or wrapping.
+ */
+int stv_check_user_range(u64 vaddr, u64 size, unsigned long align)
+{
+	u64 end;
+
+	if ((vaddr | size) & (align - 1))
+		return -EINVAL;
+	if (!size || check_add_overflow(vaddr, size, &end))
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(stv_check_user_range);

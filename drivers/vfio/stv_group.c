@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr-tce-vfio: attaching and detaching IOMMU groups.
+ *
+ * The VFIO core has already claimed DMA ownership of the group (the
+ * platform's take_ownership ran then).  We program the container's
+ * windows into it on attach and unprogram them on detach.  Mappings live
+ * in the container's tables, shared by all groups: they are cleared when
+ * the last group leaves, not when any group does.
+ */
+#include <linux/iommu.h>
+#include <linux/lockdep.h>
+#include <linux/slab.h>
+
+#include "stv.h"
+
+/**
+ * stv_first_group() - the group whose platform properties the container
+ * reports and creates tables with
+ * @c: a container with at least one group
+ *
+ * Return: the first attached group.
+ */
+struct stv_group *stv_first_group(struct stv_container *c)
+{
+	lockdep_assert_held(&c->lock);
+	return list_first_entry(&c->groups, struct stv_group, node);
+}
+
+static struct stv_group *stv_find_group(struct stv_container *c,
+					struct iommu_group *grp)
+{
+	struct stv_group *g;
+
+	list_for_each_entry(g, &c->groups, node)
+		if (g->grp == grp)
+			return g;
+	return NULL;
+}
+
+static int stv_check_compatible(struct stv_container *c,
+				struct iommu_group *grp,
+				struct iommu_table_group *tg)
+{
+	struct stv_group *g;
+
+	if (c->v2 && !tg->max_dynamic_windows_supported)
+		return -EINVAL;
+	if (!c->v2 && !list_empty(&c->groups))
+		return -EBUSY;
+	if (stv_find_group(c, grp))
+		return -EBUSY;
+	/* Windows are shared, so every group must use the same table code. */
+	list_for_each_entry(g, &c->groups, node)
+		if (g->table_group->ops->create_table != tg->ops->create_table)
+			return -EPERM;
+	return 0;
+}
+
+static long stv_program_group(struct stv_container *c,
+			      struct iommu_table_group *tg)
+{
+	long ret;
+	int i;
+
+	for (i = 0; i < STV_MAX_WINDOWS; i++) {
+		if (!c->tables[i])
+			continue;
+		ret = tg->ops->set_window(tg, i, c->tables[i]);
+		if (ret)
+			goto err_unset;
+	}
+	return 0;
+
+err_unset:
+	while (--i >= 0)
+		if (c->tables[i])
+			tg->ops->unset_window(tg, i);
+	return ret;
+}
+
+/**
+ * stv_attach_group() - &vfio_iommu_driver_ops.attach_group
+ * @data: the container
+ * @grp: the group to attach
+ * @type: the kind of group; only IOMMU-backed groups are accepted
+ *
+ * Return: 0; -EINVAL for emulated groups or a v2 container on a platform
+ * without dynamic windows; -EBUSY for a second group on v1 or a group
+ * already attached; -EPERM for a group with different table code;
+ * -ENODEV for a group without a TCE table group; -ENOMEM.
+ */
+int stv_attach_group(void *data, struct iommu_group *grp,
+		     enum vfio_group_type type)
+{
+	struct stv_container *c = data;
+	struct iommu_table_group *tg;
+	struct stv_group *g;
+	int ret;
+
+	if (type == VFIO_EMULATED_IOMMU)
+		return -EINVAL;
+
+	mutex_lock(&c->lock);
+	tg = iommu_group_get_iommudata(grp);
+	if (!tg || !tg->ops) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	ret = stv_check_compatible(c, grp, tg);
+	if (ret)
+		goto out_unlock;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	ret = stv_program_group(c, tg);
+	if (ret)
+		goto err_free;
+
+	if (list_empty(&c->groups) && !c->tables[0])
+		c->def_window_pending = true;
+	g->grp = grp;
+	g->table_group = tg;
+	list_add_tail(&g->node, &c->groups);
+	mutex_unlock(&c->lock);
+	return 0;
+
+err_free:
+	kfree(g);
+out_unlock:
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
+/**
+ * stv_detach_group() - &vfio_iommu_driver_ops.detach_group
+ * @data: the container
+ * @grp: the group to detach
+ *
+ * Unprograms the container's windows from @grp.  When it was the last
+ * group, every mapping is cleared (in proportion to what is mapped); the
+ * tables themselves live until TCE_REMOVE or the container's release.
+ */
+void stv_detach_group(void *data, struct iommu_group *grp)
+{
+	struct stv_container *c = data;
+	struct stv_group *g;
+	int i;
+
+	mutex_lock(&c->lock);
+	g = stv_find_group(c, grp);
+	if (WARN_ON_ONCE(!g))
+		goto out_unlock;
+
+	list_del(&g->node);
+	for (i = 0; i < STV_MAX_WINDOWS; i++) {
+		if (!c->tables[i])
+			continue;
+		if (list_empty(&c->groups))
+			stv_clear(c, c->tables[i], c->tables[i]->it_offset,
+				  c->tables[i]->it_size);
+		if (g->table_group->ops->unset_window)
+			g->table_group->ops->unset_window(g->table_group, i);
+	}
+	kfree(g);
+out_unlock:
+	mutex_unlock(&c->lock);
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr-tce-vfio: the container ioctls.
+ *
+ * Each handler copies and checks its argument before it changes any
+ * state, in the order the in-tree driver does, so that the same bad
+ * argument gets the same errno from both (Documentation/uapi.rst lists
+ * the deliberate differences).  Every handler runs under the container
+ * lock, MAP and UNMAP included, so that map, unmap and window removal
+ * never interleave.
+ */
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include "stv.h"
+
+/* Copy the fixed part of an argument and check its argsz. */
+static int stv_copy_arg(void *dst, unsigned long arg, unsigned long minsz)
+{
+	if (copy_from_user(dst, (void __user *)arg, minsz))
+		return -EFAULT;
+	/* argsz is the first member of every VFIO argument structure. */
+	if (*(u32 *)dst < minsz)
+		return -EINVAL;
+	return 0;
+}
+
+static long stv_get_info(struct stv_container *c, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_info,
+					  dma32_window_size);
+	unsigned long ddwsz = offsetofend(struct vfio_iommu_spapr_tce_info,
+					  ddw);
+	struct vfio_iommu_spapr_tce_info info;
+	struct iommu_table_group *tg;
+	int ret;
+
+	if (list_empty(&c->groups))
+		return -ENXIO;
+	tg = stv_first_group(c)->table_group;
+
+	ret = stv_copy_arg(&info, arg, minsz);
+	if (ret)
+		return ret;
+
+	info.flags = 0;
+	info.dma32_window_start = tg->tce32_start;
+	info.dma32_window_size = tg->tce32_size;
+	memset(&info.ddw, 0, sizeof(info.ddw));
+	if (c->v2 && tg->max_dynamic_windows_supported) {
+		info.flags |= VFIO_IOMMU_SPAPR_INFO_DDW;
+		info.ddw.pgsizes = tg->pgsizes;
+		info.ddw.max_dynamic_windows_supported =
+			tg->max_dynamic_windows_supported;
+		info.ddw.levels = tg->max_levels;
+	}
+	if (info.argsz >= ddwsz)
+		minsz = ddwsz;
+	if (copy_to_user((void __user *)arg, &info, minsz))
+		return -EFAULT;
+	return 0;
+}
+
+static long stv_map(struct stv_container *c, unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_map p;
+	enum dma_data_direction dir;
+	struct iommu_table *tbl;
+	u64 mask;
+	long ret;
+	int num;
+
+	if (!c->enabled)
+		return -EPERM;
+	ret = stv_copy_arg(&p, arg, offsetofend(typeof(p), size));
+	if (ret)
+		return ret;
+	if (p.flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
+		return -EINVAL;
+	ret = stv_ensure_default_window(c);
+	if (ret)
+		return ret;
+	num = stv_find_window(c, p.iova);
+	if (num < 0)
+		return -ENXIO;
+	tbl = c->tables[num];
+	mask = (1ULL << tbl->it_page_shift) - 1;
+	if ((p.size & mask) || (p.vaddr & mask))
+		return -EINVAL;
+	ret = stv_dir_from_flags(p.flags, &dir);
+	if (ret)
+		return ret;
+	if (p.vaddr + p.size < p.vaddr)
+		return -EINVAL;
+	ret = stv_check_range(tbl->it_page_shift, tbl->it_offset,
+			      tbl->it_size, p.iova, p.size);
+	if (ret)
+		return ret;
+
+	if (c->v2)
+		ret = stv_map_v2(c, tbl, p.iova >> tbl->it_page_shift, p.vaddr,
+				 p.size >> tbl->it_page_shift, dir);
+	else
+		ret = stv_map_v1(c, tbl, p.iova >> tbl->it_page_shift, p.vaddr,
+				 p.size >> tbl->it_page_shift, dir);
+	iommu_flush_tce(tbl);
+	return ret;
+}
+
+static long stv_unmap(struct stv_container *c, unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_unmap p;
+	struct iommu_table *tbl;
+	long ret;
+	int num;
+
+	if (!c->enabled)
+		return -EPERM;
+	ret = stv_copy_arg(&p, arg, offsetofend(typeof(p), size));
+	if (ret)
+		return ret;
+	if (p.flags)
+		return -EINVAL;
+	ret = stv_ensure_default_window(c);
+	if (ret)
+		return ret;
+	num = stv_find_window(c, p.iova);
+	if (num < 0)
+		return -ENXIO;
+	tbl = c->tables[num];
+	ret = stv_check_range(tbl->it_page_shift, tbl->it_offset,
+			      tbl->it_size, p.iova, p.size);
+	if (ret)
+		return ret;
+
+	stv_clear(c, tbl, p.iova >> tbl->it_page_shift,
+		  p.size >> tbl->it_page_shift);
+	iommu_flush_tce(tbl);
+	return 0;
+}
+
+static long stv_prereg_ioctl(struct stv_container *c, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vfio_iommu_spapr_register_memory p;
+	long ret;
+
+	if (cmd == VFIO_IOMMU_SPAPR_REGISTER_MEMORY) {
+		ret = stv_mm_bind(c);
+		if (ret)
+			return ret;
+	} else if (!c->mm) {
+		return -EPERM;
+	}
+	ret = stv_copy_arg(&p, arg, offsetofend(typeof(p), size));
+	if (ret)
+		return ret;
+	if (p.flags)
+		return -EINVAL;
+	if (cmd == VFIO_IOMMU_SPAPR_REGISTER_MEMORY)
+		return stv_register(c, p.vaddr, p.size);
+	return stv_unregister(c, p.vaddr, p.size);
+}
+
+static long stv_enable(struct stv_container *c)
+{
+	struct iommu_table_group *tg;
+	unsigned long pages;
+	long ret;
+
+	if (c->enabled)
+		return -EBUSY;
+	if (list_empty(&c->groups))
+		return -ENODEV;
+	tg = stv_first_group(c)->table_group;
+	if (!tg->tce32_size)
+		return -EPERM;
+	ret = stv_mm_bind(c);
+	if (ret)
+		return ret;
+	/*
+	 * Mapping is not accounted page by page: the worst case, a fully
+	 * mapped 32-bit window, is charged once here.
+	 */
+	pages = tg->tce32_size >> PAGE_SHIFT;
+	ret = stv_mm_charge(c, pages);
+	if (ret)
+		return ret;
+	c->enable_pages = pages;
+	c->enabled = true;
+	return 0;
+}
+
+/**
+ * stv_disable() - VFIO_IOMMU_DISABLE, also run on release
+ * @c: the container
+ *
+ * Mappings stay in place, as with the in-tree driver; only the ENABLE
+ * charge is returned.
+ */
+static void stv_disable(struct stv_container *c)
+{
+	if (!c->enabled)
+		return;
+	c->enabled = false;
+	stv_mm_uncharge(c, c->enable_pages);
+	c->enable_pages = 0;
+}
+
+static long stv_create(struct stv_container *c, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_create,
+					  start_addr);
+	struct vfio_iommu_spapr_tce_create p;
+	long ret;
+
+	ret = stv_mm_bind(c);
+	if (ret)
+		return ret;
+	if (list_empty(&c->groups))
+		return -ENXIO;
+	ret = stv_copy_arg(&p, arg, minsz);
+	if (ret)
+		return ret;
+	if (p.flags)
+		return -EINVAL;
+	ret = stv_ensure_default_window(c);
+	if (ret)
+		return ret;
+	ret = stv_create_window(c, p.page_shift, p.window_size, p.levels,
+				&p.start_addr);
+	if (ret)
+		return ret;
+	if (copy_to_user((void __user *)arg, &p, minsz)) {
+		stv_remove_window(c, stv_find_window(c, p.start_addr));
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long stv_remove(struct stv_container *c, unsigned long arg)
+{
+	struct vfio_iommu_spapr_tce_remove p;
+	long ret;
+	int num;
+
+	ret = stv_mm_bind(c);
+	if (ret)
+		return ret;
+	if (list_empty(&c->groups))
+		return -ENXIO;
+	ret = stv_copy_arg(&p, arg, offsetofend(typeof(p), start_addr));
+	if (ret)
+		return ret;
+	if (p.flags)
+		return -EINVAL;
+	if (c->def_window_pending && !p.start_addr) {
+		c->def_window_pending = false;
+		return 0;
+	}
+	num = stv_find_window(c, p.start_addr);
+	if (num < 0)
+		return -EINVAL;
+	return stv_remove_window(c, num);
+}
+
+static long stv_ioctl_locked(struct stv_container *c, unsigned int cmd,
+			     unsigned long arg)
+{
+	switch (cmd) {
+	case VFIO_IOMMU_SPAPR_TCE_GET_INFO:
+		return stv_get_info(c, arg);
+	case VFIO_IOMMU_MAP_DMA:
+		return stv_map(c, arg);
+	case VFIO_IOMMU_UNMAP_DMA:
+		return stv_unmap(c, arg);
+	case VFIO_EEH_PE_OP:
+		return stv_eeh_pe_op(c, arg);
+	}
+	if (c->v2) {
+		switch (cmd) {
+		case VFIO_IOMMU_SPAPR_REGISTER_MEMORY:
+		case VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY:
+			return stv_prereg_ioctl(c, cmd, arg);
+		case VFIO_IOMMU_SPAPR_TCE_CREATE:
+			return stv_create(c, arg);
+		case VFIO_IOMMU_SPAPR_TCE_REMOVE:
+			return stv_remove(c, arg);
+		}
+	} else {
+		switch (cmd) {
+		case VFIO_IOMMU_ENABLE:
+			return stv_enable(c);
+		case VFIO_IOMMU_DISABLE:
+			stv_disable(c);
+			return 0;
+		}
+	}
+	return -ENOTTY;
+}
+
+/**
+ * stv_ioctl() - &vfio_iommu_driver_ops.ioctl
+ * @data: the container
+ * @cmd: the ioctl number
+ * @arg: its user argument
+ *
+ * Return: as documented per ioctl in Documentation/uapi.rst; -EPERM for
+ * any process other than the one the container is bound to; -ENOTTY for
+ * ioctls this container type does not have.
+ */
+long stv_ioctl(void *data, unsigned int cmd, unsigned long arg)
+{
+	struct stv_container *c = data;
+	long ret;
+
+	if (cmd == VFIO_CHECK_EXTENSION) {
+		switch (arg) {
+		case VFIO_SPAPR_TCE_IOMMU:
+		case VFIO_SPAPR_TCE_v2_IOMMU:
+			return 1;
+		case VFIO_EEH:
+			return stv_eeh_supported();
+		default:
+			return 0;
+		}
+	}
+
+	mutex_lock(&c->lock);
+	if (c->mm && c->mm != current->mm)
+		ret = -EPERM;
+	else
+		ret = stv_ioctl_locked(c, cmd, arg);
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
+/**
+ * stv_release_container() - undo everything a container did
+ * @c: the container; no ioctl can run any more
+ */
+void stv_release_container(struct stv_container *c)
+{
+	mutex_lock(&c->lock);
+	stv_free_windows(c);
+	stv_unregister_all(c);
+	stv_disable(c);
+	mutex_unlock(&c->lock);
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr-tce-vfio: module entry points and the VFIO IOMMU driver ops.
+ *
+ * A VFIO IOMMU backend for the sPAPR TCE IOMMU of IBM POWER hosts,
+ * serving VFIO_SPAPR_TCE_IOMMU (v1) and VFIO_SPAPR_TCE_v2_IOMMU (v2)
+ * containers through the upstream VFIO UAPI.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vfio.h>
+
+#include "stv.h"
+
+#define STV_VERSION	"1.0"
+
+static void *stv_open(unsigned long arg)
+{
+	struct stv_container *c;
+
+	if (arg != VFIO_SPAPR_TCE_IOMMU && arg != VFIO_SPAPR_TCE_v2_IOMMU)
+		return ERR_PTR(-EINVAL);
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&c->lock);
+	INIT_LIST_HEAD(&c->groups);
+	INIT_LIST_HEAD(&c->preregs);
+	c->v2 = arg == VFIO_SPAPR_TCE_v2_IOMMU;
+	atomic_long_inc(&stv_stats.containers);
+	return c;
+}
+
+static void stv_release(void *data)
+{
+	struct stv_container *c = data;
+
+	/* The VFIO core detaches every group before it releases us. */
+	WARN_ON_ONCE(!list_empty(&c->groups));
+	stv_release_container(c);
+	if (c->mm)
+		mmdrop(c->mm);
+	mutex_destroy(&c->lock);
+	kfree(c);
+	atomic_long_dec(&stv_stats.containers);
+}
+
+static const struct vfio_iommu_driver_ops stv_ops = {
+	.name		= "vfio-spapr-tce",
+	.owner		= THIS_MODULE,
+	.open		= stv_open,
+	.release	= stv_release,
+	.ioctl		= stv_ioctl,
+	.attach_group	= stv_attach_group,
+	.detach_group	= stv_detach_group,
+};
+
+static int __init stv_init(void)
+{
+	int ret;
+
+	ret = stv_stats_init();
+	if (ret)
+		return ret;
+	ret = vfio_register_iommu_driver(&stv_ops);
+	if (ret)
+		goto err_stats;
+	pr_info("vfio_spapr_tce: version %s registered for sPAPR TCE v1 and v2\n",
+		STV_VERSION);
+	return 0;
+
+err_stats:
+	stv_stats_exit();
+	return ret;
+}
+
+static void __exit stv_exit(void)
+{
+	vfio_unregister_iommu_driver(&stv_ops);
+	stv_stats_exit();
+}
+
+module_init(stv_init);
+module_exit(stv_exit);
+
+MODULE_VERSION(STV_VERSION);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO IOMMU backend for the sPAPR TCE IOMMU (v1 and v2)");
+MODULE_SOFTDEP("pre: vfio");

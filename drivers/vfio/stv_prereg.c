@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr-tce-vfio: memory preregistration (v2).
+ *
+ * Regions live in the platform's per-mm list (mm_iommu), where KVM's
+ * in-kernel handlers find them too; the platform pins them long-term and
+ * charges them to locked_vm.  A container records the regions it
+ * registered, holding one reference on each, and drops them on release.
+ */
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/mmu_context.h>
+
+#include "stv.h"
+
+static struct stv_prereg *stv_find_prereg(struct stv_container *c,
+					  struct mm_iommu_table_group_mem_t *mem)
+{
+	struct stv_prereg *p;
+
+	list_for_each_entry(p, &c->preregs, node)
+		if (p->mem == mem)
+			return p;
+	return NULL;
+}
+
+/**
+ * stv_register() - VFIO_IOMMU_SPAPR_REGISTER_MEMORY
+ * @c: the container, bound to the caller's mm
+ * @vaddr: start of the region, page aligned
+ * @size: length, page aligned, not zero
+ *
+ * Registering exactly a region that another container of the same mm
+ * registered shares it.  The container counts as enabled afterwards.
+ *
+ * Return: 0; -EINVAL for a bad range or one overlapping another region;
+ * -EBUSY when this container registered the region already; -ENOMEM
+ * over RLIMIT_MEMLOCK; -EFAULT when the memory cannot be pinned.
+ */
+long stv_register(struct stv_container *c, u64 vaddr, u64 size)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+	unsigned long entries = size >> PAGE_SHIFT;
+	struct stv_prereg *p;
+	long ret;
+
+	lockdep_assert_held(&c->lock);
+
+	ret = stv_check_user_range(vaddr, size, PAGE_SIZE);
+	if (ret)
+		return ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+
+	mem = mm_iommu_get(c->mm, vaddr, entries);
+	if (mem) {
+		if (stv_find_prereg(c, mem)) {
+			ret = -EBUSY;
+			goto err_put;
+		}
+	} else {
+		ret = mm_iommu_new(c->mm, vaddr, entries, &mem);
+		if (ret)
+			goto err_free;
+	}
+	p->mem = mem;
+	list_add(&p->node, &c->preregs);
+	c->enabled = true;
+	return 0;
+
+err_put:
+	mm_iommu_put(c->mm, mem);
+err_free:
+	kfree(p);
+	return ret;
+}
+
+/**
+ * stv_unregister() - VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
+ * @c: the container
+ * @vaddr: start of a region registered by this container
+ * @size: its exact length
+ *
+ * Return: 0; -EINVAL for a bad range; -ENOENT when this container did not
+ * register exactly this region; -EBUSY while any of it is mapped.
+ */
+long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+	struct stv_prereg *p;
+	long ret;
+
+	lockdep_assert_held(&c->lock);
+
+	ret = stv_check_user_range(vaddr, size, PAGE_SIZE);
+	if (ret)
+		return ret;
+
+	mem = mm_iommu_get(c->mm, vaddr, size >> PAGE_SHIFT);
+	if (!mem)
+		return -ENOENT;
+	p = stv_find_prereg(c, mem);
+	/* Drop the lookup's reference first, so that the put of ours below
+	 * is the one that sees whether the region is still mapped.
+	 */
+	mm_iommu_put(c->mm, mem);
+	if (!p)
+		return -ENOENT;
+	ret = mm_iommu_put(c->mm, mem);
+	if (ret)
+		return ret;
+	list_del(&p->node);
+	kfree(p);
+	return 0;
+}
+
+/**
+ * stv_unregister_all() - drop every region of a container being released
+ * @c: the container, with no mappings left
+ */
+void stv_unregister_all(struct stv_container *c)
+{
+	struct stv_prereg *p, *tmp;
+
+	lockdep_assert_held(&c->lock);
+
+	list_for_each_entry_safe(p, tmp, &c->preregs, node) {
+		WARN_ON_ONCE(mm_iommu_put(c->mm, p->mem));
+		list_del(&p->node);
+		kfree(p);
+	}
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr-tce-vfio: module-wide counters.
+ *
+ * Shown in /sys/kernel/debug/vfio_spapr_tce/stats so that tests can prove
+ * that every container, table, pin and mapping was returned.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "stv.h"
+
+struct stv_stats stv_stats;
+static struct dentry *stv_debugfs;
+
+static int stv_stats_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "containers %ld\n",
+		   atomic_long_read(&stv_stats.containers));
+	seq_printf(m, "tables %ld\n", atomic_long_read(&stv_stats.tables));
+	seq_printf(m, "pinned_pages %ld\n",
+		   atomic_long_read(&stv_stats.pinned_pages));
+	seq_printf(m, "mapped_entries %ld\n",
+		   atomic_long_read(&stv_stats.mapped_entries));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stv_stats);
+
+/**
+ * stv_stats_init() - create the debugfs view of the counters
+ *
+ * Return: 0; a missing debugfs is not an error.
+ */
+int stv_stats_init(void)
+{
+	stv_debugfs = debugfs_create_dir("vfio_spapr_tce", NULL);
+	debugfs_create_file("stats", 0444, stv_debugfs, NULL,
+			    &stv_stats_fops);
+	return 0;
+}
+
+/**
+ * stv_stats_exit() - remove the debugfs view
+ */
+void stv_stats_exit(void)
+{
+	debugfs_remove_recursive(stv_debugfs);
+}

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr-tce-vfio: mapping and clearing the entries of a TCE table.
+ *
+ * The userspace view of a table (one big-endian user address per entry,
+ * kept by the platform next to the hardware table) is the record of what
+ * is mapped: we write it on every map and clear, and so do KVM's
+ * in-kernel H_PUT_TCE handlers.  Clearing therefore only visits entries
+ * whose user address is non-zero, and skips whole unallocated levels of
+ * multi-level tables, so it costs what is mapped, not the window size.
+ *
+ * A MAP either installs every entry of its range or none: entries that
+ * are in use make it fail with -EBUSY, and any failure unwinds what the
+ * call itself installed.
+ */
+#include <linux/gfp.h>
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <asm/mmu_context.h>
+
+#include "stv.h"
+
+/* Pages pinned per pin_user_pages_fast() call: one page of pointers. */
+#define STV_PIN_BATCH	(PAGE_SIZE / sizeof(struct page *))
+
+/* Entries scanned between two cond_resched() calls. */
+#define STV_SCAN_CHUNK	4096UL
+
+static long stv_errno(long ret)
+{
+	/* Platform exchanges may return hypervisor status codes. */
+	return (ret < 0 && ret >= -MAX_ERRNO) ? ret : -EIO;
+}
+
+/*
+ * Install @hpa at @entry and record @ua as its user address.  Fails with
+ * -EBUSY when the entry is in use, so that a MAP never replaces a
+ * mapping it did not make.
+ */
+static long stv_install(struct stv_container *c, struct iommu_table *tbl,
+			unsigned long entry, unsigned long hpa,
+			unsigned long ua, enum dma_data_direction dir)
+{
+	__be64 *pua = IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry);
+	enum dma_data_direction old = dir;
+	unsigned long val = hpa;
+	long ret;
+
+	if (!pua)
+		return -ENOMEM;
+	if (READ_ONCE(*pua))
+		return -EBUSY;
+	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &val, &old);
+	if (ret)
+		return stv_errno(ret);
+	if (old != DMA_NONE) {
+		/* KVM mapped it under our feet: put its entry back. */
+		iommu_tce_xchg_no_kill(c->mm, tbl, entry, &val, &old);
+		return -EBUSY;
+	}
+	WRITE_ONCE(*pua, cpu_to_be64(ua));
+	atomic_long_inc(&stv_stats.mapped_entries);
+	return 0;
+}
+
+/* Drop what an entry held: a pin (v1) or a preregistered mapping (v2). */
+static void stv_release(struct stv_container *c, struct iommu_table *tbl,
+			unsigned long hpa, unsigned long ua)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+
+	if (!c->v2) {
+		unpin_user_page(pfn_to_page(hpa >> PAGE_SHIFT));
+		atomic_long_dec(&stv_stats.pinned_pages);
+		return;
+	}
+	mem = mm_iommu_lookup(c->mm, ua, 1UL << tbl->it_page_shift);
+	if (mem)
+		mm_iommu_mapped_dec(mem);
+}
+
+/* Index of the first non-zero entry of v[i..n), or n. */
+static unsigned long stv_next_used(const __be64 *v, unsigned long i,
+				   unsigned long n)
+{
+	for (; i < n && (i & 7); i++)
+		if (v[i])
+			return i;
+	for (; i + 8 <= n; i += 8)
+		if (v[i] | v[i + 1] | v[i + 2] | v[i + 3] |
+		    v[i + 4] | v[i + 5] | v[i + 6] | v[i + 7])
+			break;
+	for (; i < n; i++)
+		if (v[i])
+			return i;
+	return n;
+}
+
+/* A run of entries whose cached translations must be invalidated. */
+struct stv_kill_run {
+	unsigned long start;
+	unsigned long len;
+};
+
+static void stv_kill_add(struct iommu_table *tbl, struct stv_kill_run *run,
+			 unsigned long entry)
+{
+	if (run->len && run->start + run->len == entry) {
+		run->len++;
+		return;
+	}
+	if (run->len)
+		iommu_tce_kill(tbl, run->start, run->len);
+	run->start = entry;
+	run->len = 1;
+}
+
+static bool stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
+			  unsigned long entry, __be64 *pua)
+{
+	unsigned long ua = be64_to_cpu(READ_ONCE(*pua));
+	enum dma_data_direction dir = DMA_NONE;
+	unsigned long hpa = 0;
+
+	if (iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir))
+		return false;
+	WRITE_ONCE(*pua, 0);
+	atomic_long_dec(&stv_stats.mapped_entries);
+	if (dir != DMA_NONE)
+		stv_release(c, tbl, hpa, ua);
+	return true;
+}
+
+/**
+ * stv_clear() - unmap every used entry of a range
+ * @c: the container owning @tbl
+ * @tbl: the table
+ * @entry: first entry (absolute, including the window's offset)
+ * @npages: number of entries
+ *
+ * Entries mapped by KVM are cleared too.  The caller has checked that the
+ * range lies in the window.
+ */
+void stv_clear(struct stv_container *c, struct iommu_table *tbl,
+	       unsigned long entry, unsigned long npages)
+{
+	unsigned long end = entry + npages;
+	struct stv_kill_run run = { 0, 0 };
+
+	lockdep_assert_held(&c->lock);
+
+	while (entry < end) {
+		unsigned long stop = min(end, entry + STV_SCAN_CHUNK);
+		unsigned long n, i;
+		__be64 *pua;
+
+		if (tbl->it_indirect_levels) {
+			/* Leaf levels are it_level_size entries each. */
+			unsigned long idx = entry - tbl->it_offset;
+			unsigned long leaf_end = (idx | (tbl->it_level_size - 1)) + 1;
+
+			stop = min(stop, leaf_end + tbl->it_offset);
+		}
+		pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
+		if (pua) {
+			n = stop - entry;
+			for (i = stv_next_used(pua, 0, n); i < n;
+			     i = stv_next_used(pua, i + 1, n))
+				if (stv_clear_one(c, tbl, entry + i, pua + i))
+					stv_kill_add(tbl, &run, entry + i);
+		}
+		entry = stop;
+		cond_resched();
+	}
+	if (run.len)
+		iommu_tce_kill(tbl, run.start, run.len);
+}
+
+/*
+ * Pin the system pages behind @n IOMMU pages starting at @ua, one pin per
+ * entry: pages[i] backs entry i.  IOMMU pages of the system page size are
+ * pinned with one call; other sizes one entry at a time.
+ */
+static long stv_pin(unsigned long ua, unsigned long n, unsigned int shift,
+		    enum dma_data_direction dir, struct page **pages)
+{
+	unsigned int gup = dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
+	unsigned long i;
+	int got;
+
+	if (shift == PAGE_SHIFT) {
+		got = pin_user_pages_fast(ua, n, gup, pages);
+		if (got == n)
+			return 0;
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		return -EFAULT;
+	}
+	for (i = 0; i < n; i++) {
+		got = pin_user_pages_fast((ua + (i << shift)) & PAGE_MASK, 1,
+					  gup, &pages[i]);
+		if (got != 1) {
+			unpin_user_pages(pages, i);
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+/* Does one IOMMU page at @hpa lie inside one physically contiguous page? */
+static bool stv_contained(struct mm_struct *mm, unsigned long hpa,
+			  unsigned int shift)
+{
+	unsigned long size = 0;
+	struct page *page;
+
+	if (mm_iommu_is_devmem(mm, hpa, shift, &size))
+		return size == (1UL << shift);
+	if (shift <= PAGE_SHIFT)
+		return true;
+	page = pfn_to_page(hpa >> PAGE_SHIFT);
+	return page_shift(compound_head(page)) >= shift &&
+	       !(hpa & ((1UL << shift) - 1));
+}
+
+/**
+ * stv_map_v1() - pin user memory and map it (v1 containers)
+ * @c: the container, enabled
+ * @tbl: the window's table
+ * @entry: first entry
+ * @ua: user address of the first IOMMU page
+ * @npages: number of IOMMU pages
+ * @dir: DMA direction
+ *
+ * Return: 0 with every entry mapped, or a negative errno with none.
+ */
+long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
+		unsigned long entry, unsigned long ua, unsigned long npages,
+		enum dma_data_direction dir)
+{
+	unsigned int shift = tbl->it_page_shift;
+	unsigned long done = 0, i = 0, n;
+	struct page **pages;
+	long ret = 0;
+
+	lockdep_assert_held(&c->lock);
+
+	pages = (struct page **)__get_free_page(GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	while (done < npages) {
+		unsigned long base = ua + (done << shift);
+
+		n = min(npages - done, STV_PIN_BATCH);
+		ret = stv_pin(base, n, shift, dir, pages);
+		if (ret)
+			break;
+		atomic_long_add(n, &stv_stats.pinned_pages);
+		for (i = 0; i < n; i++) {
+			unsigned long cur = base + (i << shift);
+			unsigned long hpa = page_to_phys(pages[i]) +
+					    (cur & ~PAGE_MASK);
+
+			if (!stv_contained(c->mm, hpa, shift)) {
+				ret = -EPERM;
+				break;
+			}
+			ret = stv_install(c, tbl, entry + done + i, hpa, cur,
+					  dir);
+			if (ret)
+				break;
+		}
+		if (ret) {
+			unpin_user_pages(pages + i, n - i);
+			atomic_long_sub(n - i, &stv_stats.pinned_pages);
+			done += i;
+			break;
+		}
+		done += n;
+		cond_resched();
+	}
+	free_page((unsigned long)pages);
+
+	if (ret)
+		stv_clear(c, tbl, entry, done);
+	else
+		iommu_tce_kill(tbl, entry, npages);
+	return ret;
+}
+
+/**
+ * stv_map_v2() - map preregistered user memory (v2 containers)
+ * @c: the container
+ * @tbl: the window's table
+ * @entry: first entry
+ * @ua: user address of the first IOMMU page
+ * @npages: number of IOMMU pages
+ * @dir: DMA direction
+ *
+ * The preregistered region is looked up once for the whole range, and
+ * again only where the range leaves it.
+ *
+ * Return: 0 with every entry mapped, or a negative errno with none;
+ * -EBUSY also when the region is being unregistered concurrently.
+ */
+long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
+		unsigned long entry, unsigned long ua, unsigned long npages,
+		enum dma_data_direction dir)
+{
+	unsigned int shift = tbl->it_page_shift;
+	struct mm_iommu_table_group_mem_t *mem;
+	unsigned long i;
+	long ret = 0;
+
+	lockdep_assert_held(&c->lock);
+
+	mem = mm_iommu_lookup(c->mm, ua, npages << shift);
+	for (i = 0; i < npages; i++) {
+		unsigned long cur = ua + (i << shift), hpa;
+
+		if (!mem || mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
+			mem = mm_iommu_lookup(c->mm, cur, 1UL << shift);
+			if (!mem || mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
+				ret = -EINVAL;
+				break;
+			}
+		}
+		if (!stv_contained(c->mm, hpa, shift)) {
+			ret = -EPERM;
+			break;
+		}
+		if (mm_iommu_mapped_inc(mem)) {
+			ret = -EBUSY;
+			break;
+		}
+		ret = stv_install(c, tbl, entry + i, hpa, cur, dir);
+		if (ret) {
+			mm_iommu_mapped_dec(mem);
+			break;
+		}
+		if (!(i & (STV_SCAN_CHUNK - 1)))
+			cond_resched();
+	}
+
+	if (ret)
+		stv_clear(c, tbl, entry, i);
+	else
+		iommu_tce_kill(tbl, entry, npages);
+	return ret;
+}

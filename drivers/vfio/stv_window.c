@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr-tce-vfio: DMA windows.
+ *
+ * A window is one platform iommu_table, created through the first
+ * group's table_group->ops (so that it has the userspace view KVM needs)
+ * and programmed into every attached group at the same slot.  Its table
+ * memory is charged to the owner's locked_vm for as long as it exists.
+ */
+#include <linux/iommu.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+
+#include "stv.h"
+
+/**
+ * stv_find_window() - the window that contains an IOVA
+ * @c: the container
+ * @iova: a bus address
+ *
+ * Return: the window's slot, or -1.
+ */
+int stv_find_window(struct stv_container *c, u64 iova)
+{
+	int i;
+
+	lockdep_assert_held(&c->lock);
+
+	for (i = 0; i < STV_MAX_WINDOWS; i++) {
+		struct iommu_table *tbl = c->tables[i];
+		u64 entry;
+
+		if (!tbl)
+			continue;
+		entry = iova >> tbl->it_page_shift;
+		if (entry >= tbl->it_offset &&
+		    entry < tbl->it_offset + tbl->it_size)
+			return i;
+	}
+	return -1;
+}
+
+static void stv_free_table(struct stv_container *c, int num)
+{
+	iommu_tce_table_put(c->tables[num]);
+	c->tables[num] = NULL;
+	stv_mm_uncharge(c, c->table_pages[num]);
+	c->table_pages[num] = 0;
+	atomic_long_dec(&stv_stats.tables);
+}
+
+static void stv_unset_everywhere(struct stv_container *c, int num)
+{
+	struct stv_group *g;
+
+	list_for_each_entry(g, &c->groups, node)
+		g->table_group->ops->unset_window(g->table_group, num);
+}
+
+/**
+ * stv_create_window() - create a window and program it into every group
+ * @c: the container, with at least one group and bound to an mm
+ * @page_shift: IOMMU page shift
+ * @window_size: size in bytes
+ * @levels: table levels
+ * @start: where the platform placed the window
+ *
+ * Return: 0, -ENOSPC when every slot is used, -EINVAL for a geometry the
+ * platform cannot do, -EPERM when it cannot create windows at all,
+ * -ENOMEM when RLIMIT_MEMLOCK or memory runs out, or the platform's error.
+ */
+long stv_create_window(struct stv_container *c, u32 page_shift,
+		       u64 window_size, u32 levels, u64 *start)
+{
+	struct iommu_table_group *tg;
+	struct iommu_table *tbl = NULL;
+	struct stv_group *g;
+	unsigned long bytes, pages;
+	long ret;
+	int num;
+
+	lockdep_assert_held(&c->lock);
+
+	for (num = 0; num < STV_MAX_WINDOWS && c->tables[num]; num++)
+		;
+	if (num == STV_MAX_WINDOWS)
+		return -ENOSPC;
+
+	tg = stv_first_group(c)->table_group;
+	if (!(tg->pgsizes & (1ULL << (page_shift & 63))) || page_shift > 63)
+		return -EINVAL;
+	if (!tg->ops->set_window || !tg->ops->unset_window ||
+	    !tg->ops->get_table_size || !tg->ops->create_table)
+		return -EPERM;
+	ret = stv_check_window_args(tg->pgsizes, tg->max_levels, page_shift,
+				    window_size, levels);
+	if (ret)
+		return ret;
+
+	bytes = tg->ops->get_table_size(page_shift, window_size, levels);
+	if (!bytes)
+		return -EINVAL;
+	pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	ret = stv_mm_charge(c, pages);
+	if (ret)
+		return ret;
+
+	ret = tg->ops->create_table(tg, num, page_shift, window_size, levels,
+				    &tbl);
+	if (ret)
+		goto err_uncharge;
+	if (WARN_ON_ONCE(!tbl->it_ops->free || !tbl->it_ops->useraddrptr)) {
+		ret = -EPERM;
+		goto err_put;
+	}
+	c->tables[num] = tbl;
+	c->table_pages[num] = pages;
+	atomic_long_inc(&stv_stats.tables);
+
+	list_for_each_entry(g, &c->groups, node) {
+		ret = g->table_group->ops->set_window(g->table_group, num, tbl);
+		if (ret)
+			goto err_unset;
+	}
+	*start = (u64)tbl->it_offset << tbl->it_page_shift;
+	return 0;
+
+err_unset:
+	stv_unset_everywhere(c, num);
+	stv_free_table(c, num);
+	return ret;
+err_put:
+	iommu_tce_table_put(tbl);
+err_uncharge:
+	stv_mm_uncharge(c, pages);
+	return ret;
+}
+
+/**
+ * stv_remove_window() - unmap, unprogram and free one window
+ * @c: the container
+ * @num: the window's slot
+ *
+ * Return: 0, or -EPERM when a group cannot unset windows.
+ */
+long stv_remove_window(struct stv_container *c, int num)
+{
+	struct iommu_table *tbl = c->tables[num];
+	struct stv_group *g;
+
+	lockdep_assert_held(&c->lock);
+
+	list_for_each_entry(g, &c->groups, node)
+		if (!g->table_group->ops || !g->table_group->ops->unset_window)
+			return -EPERM;
+
+	stv_clear(c, tbl, tbl->it_offset, tbl->it_size);
+	stv_unset_everywhere(c, num);
+	stv_free_table(c, num);
+	return 0;
+}
+
+/**
+ * stv_ensure_default_window() - create the 32-bit window if still pending
+ * @c: the container
+ *
+ * The default window is created lazily, on the first operation that
+ * needs a window, so that userspace can remove it (TCE_REMOVE at 0)
+ * before it ever exists.
+ *
+ * Return: 0, -ENODEV without a group, or an error of stv_create_window().
+ */
+long stv_ensure_default_window(struct stv_container *c)
+{
+	struct iommu_table_group *tg;
+	u64 start = 0;
+	long ret;
+
+	lockdep_assert_held(&c->lock);
+
+	if (!c->def_window_pending)
+		return 0;
+	if (list_empty(&c->groups))
+		return -ENODEV;
+	tg = stv_first_group(c)->table_group;
+	ret = stv_create_window(c, IOMMU_PAGE_SHIFT_4K, tg->tce32_size, 1,
+				&start);
+	if (ret)
+		return ret;
+	WARN_ON_ONCE(start != tg->tce32_start);
+	c->def_window_pending = false;
+	return 0;
+}
+
+/**
+ * stv_free_windows() - free every window of a container with no groups
+ * @c: the container, being released
+ */
+void stv_free_windows(struct stv_container *c)
+{
+	int i;
+
+	lockdep_assert_held(&c->lock);
+
+	for (i = 0; i < STV_MAX_WINDOWS; i++)
+		if (c->tables[i])
+			stv_free_table(c, i);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Page-aligned anonymous (optionally hugetlb-backed) memory for DMA, with
+ * a poison pattern to prove that a device did, or did not, write to it.
+ */
+#ifndef SPAPR_DMA_REGION_H
+#define SPAPR_DMA_REGION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dma_region {
+	uint8_t *va;
+	size_t size;
+	bool huge;
+};
+
+/*
+ * Allocate @size bytes (rounded up to the page or huge page size), touched
+ * so the pages exist.  Returns 0 or -errno (-EOPNOTSUPP: no hugetlb).
+ */
+int dma_region_alloc(struct dma_region *r, size_t size, bool huge);
+void dma_region_free(struct dma_region *r);
+
+void dma_region_poison(struct dma_region *r, uint8_t pattern);
+/* Number of bytes in [off, off+len) that differ from @pattern. */
+size_t dma_region_diff(const struct dma_region *r, size_t off, size_t len,
+		       uint8_t pattern);
+
+/*
+ * The default hugetlb page size, making sure at least @count free pages
+ * exist (grows vm.nr_hugepages if needed).  0 when hugetlb is unusable.
+ */
+size_t hugetlb_prepare(unsigned int count);
+/* The default hugetlb page size, 0 if unknown. */
+size_t hugetlb_page_size(void);
+
+#endif

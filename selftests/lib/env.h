@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the guest runner tells each test binary through the environment. */
+#ifndef SPAPR_ENV_H
+#define SPAPR_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+const char *env_group(void);	/* SPAPR_GROUP, e.g. /dev/vfio/0 */
+const char *env_bdf(void);	/* SPAPR_BDF */
+const char *env_serial(void);	/* SPAPR_SERIAL */
+const char *env_machine(void);	/* SPAPR_MACHINE */
+const char *env_driver(void);	/* SPAPR_DRIVER: ours or intree */
+
+bool machine_is_powernv(void);
+bool machine_is_pseries(void);
+bool driver_is_intree(void);
+
+/* The kernel's base page size. */
+size_t host_page_size(void);
+
+#endif

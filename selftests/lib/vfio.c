@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "vfio.h"
+
+long vfio_ioctl(int fd, unsigned long req, void *arg)
+{
+	long ret = ioctl(fd, req, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+long vfio_ioctl_val(int fd, unsigned long req, unsigned long arg)
+{
+	long ret = ioctl(fd, req, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+int vfio_open_container(void)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		close(fd);
+		return -EPROTO;
+	}
+	return fd;
+}
+
+int vfio_open_group(void)
+{
+	int fd = open(env_group(), O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vfio_group_viable(int group)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	long ret = vfio_ioctl(group, VFIO_GROUP_GET_STATUS, &st);
+
+	if (ret < 0)
+		return ret;
+	return !!(st.flags & VFIO_GROUP_FLAGS_VIABLE);
+}
+
+int vfio_group_set_container(int group, int container)
+{
+	return vfio_ioctl(group, VFIO_GROUP_SET_CONTAINER, &container);
+}
+
+int vfio_group_unset_container(int group)
+{
+	return vfio_ioctl_val(group, VFIO_GROUP_UNSET_CONTAINER, 0);
+}
+
+int vfio_check_extension(int container, unsigned long ext)
+{
+	return vfio_ioctl_val(container, VFIO_CHECK_EXTENSION, ext);
+}
+
+int vfio_set_iommu(int container, unsigned long type)
+{
+	return vfio_ioctl_val(container, VFIO_SET_IOMMU, type);
+}
+
+int vfio_enable(int container)
+{
+	return vfio_ioctl_val(container, VFIO_IOMMU_ENABLE, 0);
+}
+
+int vfio_disable(int container)
+{
+	return vfio_ioctl_val(container, VFIO_IOMMU_DISABLE, 0);
+}
+
+int vfio_get_info(int container, struct vfio_iommu_spapr_tce_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return vfio_ioctl(container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, info);
+}
+
+int vfio_register(int container, const void *va, uint64_t size)
+{
+	struct vfio_iommu_spapr_register_memory r = {
+		.argsz = sizeof(r), .vaddr = (uintptr_t)va, .size = size,
+	};
+
+	return vfio_ioctl(container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r);
+}
+
+int vfio_unregister(int container, const void *va, uint64_t size)
+{
+	struct vfio_iommu_spapr_register_memory r = {
+		.argsz = sizeof(r), .vaddr = (uintptr_t)va, .size = size,
+	};
+
+	return vfio_ioctl(container, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &r);
+}
+
+int vfio_map(int container, const void *va, uint64_t iova, uint64_t size,
+	     uint32_t flags)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m), .flags = flags, .vaddr = (uintptr_t)va,
+		.iova = iova, .size = size,
+	};
+
+	return vfio_ioctl(container, VFIO_IOMMU_MAP_DMA, &m);
+}
+
+int vfio_unmap(int container, uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u), .iova = iova, .size = size,
+	};
+
+	return vfio_ioctl(container, VFIO_IOMMU_UNMAP_DMA, &u);
+}
+
+int vfio_create_window(int container, uint32_t page_shift, uint64_t size,
+		       uint32_t levels, uint64_t *start)
+{
+	struct vfio_iommu_spapr_tce_create c = {
+		.argsz = sizeof(c), .page_shift = page_shift,
+		.window_size = size, .levels = levels,
+		.start_addr = 0xdeadbeefULL,
+	};
+	long ret = vfio_ioctl(container, VFIO_IOMMU_SPAPR_TCE_CREATE, &c);
+
+	if (!ret && start)
+		*start = c.start_addr;
+	return ret;
+}
+
+int vfio_remove_window(int container, uint64_t start)
+{
+	struct vfio_iommu_spapr_tce_remove r = {
+		.argsz = sizeof(r), .start_addr = start,
+	};
+
+	return vfio_ioctl(container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &r);
+}
+
+int vfio_eeh_op(int container, uint32_t op)
+{
+	struct vfio_eeh_pe_op o = { .argsz = sizeof(o), .op = op };
+
+	return vfio_ioctl(container, VFIO_EEH_PE_OP, &o);
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dynamic DMA windows: VFIO_IOMMU_SPAPR_TCE_CREATE / _REMOVE, and MAP/UNMAP
+ * in a 64K-page window.
+ */
+#include <stddef.h>
+#include "harness.h"
+#include "ctx.h"
+#include "ddw.h"
+#include "dma_region.h"
+#include "env.h"
+
+#define CREATESZ sizeof(struct vfio_iommu_spapr_tce_create)
+#define WPG (1ULL << DDW_SHIFT)
+
+FIXTURE(ddw) {
+	struct spapr_ctx c;
+};
+
+FIXTURE_SETUP(ddw)
+{
+	const char *step;
+	int ret = ctx_open(&self->c, SPAPR_V2, &step);
+
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	if (!ddw_has_64k(&self->c))
+		SKIP(return, "no 64K pages in ddw.pgsizes (0x%llx)",
+		     (unsigned long long)self->c.info.ddw.pgsizes);
+}
+
+FIXTURE_TEARDOWN(ddw)
+{
+	ctx_close(&self->c);
+}
+
+static int create_raw(int fd, uint32_t argsz, uint32_t flags, uint32_t shift,
+		      uint64_t size, uint32_t levels)
+{
+	struct vfio_iommu_spapr_tce_create c = {
+		.argsz = argsz, .flags = flags, .page_shift = shift,
+		.window_size = size, .levels = levels,
+	};
+
+	return vfio_ioctl(fd, VFIO_IOMMU_SPAPR_TCE_CREATE, &c);
+}
+
+TEST_F(ddw, create_remove)
+{
+	uint64_t start = 0, end32 = self->c.win32_start + self->c.win32_size;
+
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start));
+	TH_LOG("64K x 1G window at 0x%llx", (unsigned long long)start);
+	EXPECT_EQ(0, start % DDW_SIZE);
+	EXPECT_LE(end32, start);
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+	EXPECT_EQ(-EINVAL, vfio_remove_window(self->c.container, start));
+	/* The slot is free again. */
+	EXPECT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start));
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+}
+
+TEST_F(ddw, create_bad_argsz_flags)
+{
+	EXPECT_EQ(-EINVAL, create_raw(self->c.container,
+		offsetof(struct vfio_iommu_spapr_tce_create, start_addr),
+		0, DDW_SHIFT, DDW_SIZE, 1));
+	EXPECT_EQ(-EINVAL, create_raw(self->c.container, CREATESZ, 1,
+				      DDW_SHIFT, DDW_SIZE, 1));
+}
+
+TEST_F(ddw, create_unsupported_page_shift)
+{
+	uint32_t shift = 13;	/* 8K: no platform has it */
+
+	ASSERT_FALSE(self->c.info.ddw.pgsizes & (1ULL << shift));
+	EXPECT_EQ(-EINVAL, vfio_create_window(self->c.container, shift,
+					      DDW_SIZE, 1, NULL));
+}
+
+TEST_F(ddw, create_too_many_levels)
+{
+	EXPECT_EQ(-EINVAL, vfio_create_window(self->c.container, DDW_SHIFT,
+			DDW_SIZE, self->c.info.ddw.levels + 1, NULL));
+}
+
+TEST_F(ddw, create_zero_levels)
+{
+	if (machine_is_pseries())
+		SKIP(return, "pseries treats levels=0 as 1");
+	EXPECT_EQ(-EINVAL, vfio_create_window(self->c.container, DDW_SHIFT,
+					      DDW_SIZE, 0, NULL));
+}
+
+TEST_F(ddw, create_size_not_power_of_two)
+{
+	EXPECT_EQ(-EINVAL, vfio_create_window(self->c.container, DDW_SHIFT,
+					      DDW_SIZE + DDW_SIZE / 2, 1, NULL));
+}
+
+TEST_F(ddw, create_third_window_enospc)
+{
+	uint64_t start;
+
+	ASSERT_EQ(2, self->c.info.ddw.max_dynamic_windows_supported);
+	/* The default window takes one of the two slots. */
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start));
+	EXPECT_EQ(-ENOSPC, vfio_create_window(self->c.container, DDW_SHIFT,
+					      DDW_SIZE, 1, NULL));
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+}
+
+TEST_F(ddw, remove_missing_window_einval)
+{
+	uint64_t start;
+
+	EXPECT_EQ(-EINVAL, vfio_remove_window(self->c.container, 1ULL << 40));
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start));
+	/* Anything inside the window names it; outside names nothing. */
+	EXPECT_EQ(-EINVAL, vfio_remove_window(self->c.container,
+					      start + DDW_SIZE));
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start + WPG));
+}
+
+TEST_F(ddw, remove_bad_argsz_flags)
+{
+	struct vfio_iommu_spapr_tce_remove r = { .argsz = 8 };
+
+	EXPECT_EQ(-EINVAL, vfio_ioctl(self->c.container,
+				      VFIO_IOMMU_SPAPR_TCE_REMOVE, &r));
+	r.argsz = sizeof(r);
+	r.flags = 1;
+	EXPECT_EQ(-EINVAL, vfio_ioctl(self->c.container,
+				      VFIO_IOMMU_SPAPR_TCE_REMOVE, &r));
+}
+
+TEST_F(ddw, replace_default_window)
+{
+	uint64_t start;
+
+	/* Drop the (pending) default window, then two dynamic ones fit on
+	 * platforms that allow two; pseries allows only one 64-bit window. */
+	ASSERT_EQ(0, vfio_remove_window(self->c.container, self->c.win32_start));
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start));
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+}
+
+TEST_F(ddw, multilevel_window)
+{
+	uint32_t levels = ddw_multilevel_levels();
+	uint64_t start;
+
+	if (self->c.info.ddw.levels < levels)
+		SKIP(return, "platform supports %u level(s)", self->c.info.ddw.levels);
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, 1ULL << 36,
+					levels, &start));
+	EXPECT_EQ(0, start % (1ULL << 36));
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+}
+
+/* Mapping in a 64K window needs memory backed by >= 64K pages. */
+FIXTURE(ddw_map) {
+	struct spapr_ctx c;
+	struct dma_region r;
+	uint64_t start;
+};
+
+FIXTURE_SETUP(ddw_map)
+{
+	const char *step;
+	int ret = ctx_open(&self->c, SPAPR_V2, &step);
+
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	if (!ddw_has_64k(&self->c))
+		SKIP(return, "no 64K pages in ddw.pgsizes");
+	ret = dma_region_alloc(&self->r, 4 * WPG, ddw_needs_hugetlb());
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "4K kernel and hugetlb unavailable");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vfio_register(self->c.container, self->r.va, self->r.size));
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &self->start));
+}
+
+FIXTURE_TEARDOWN(ddw_map)
+{
+	ctx_close(&self->c);
+	dma_region_free(&self->r);
+}
+
+TEST_F(ddw_map, map_unmap)
+{
+	EXPECT_EQ(0, vfio_map(self->c.container, self->r.va, self->start,
+			      4 * WPG, MAP_RW));
+	EXPECT_EQ(0, vfio_map(self->c.container, self->r.va,
+			      self->start + DDW_SIZE - WPG, WPG, MAP_RW));
+	EXPECT_EQ(0, vfio_unmap(self->c.container, self->start, 4 * WPG));
+	EXPECT_EQ(0, vfio_unmap(self->c.container, self->start + DDW_SIZE - WPG,
+				WPG));
+	EXPECT_EQ(0, vfio_unregister(self->c.container, self->r.va, self->r.size));
+}
+
+TEST_F(ddw_map, map_needs_64k_alignment)
+{
+	EXPECT_EQ(-EINVAL, vfio_map(self->c.container, self->r.va + 4096,
+				    self->start, WPG, MAP_RW));
+	EXPECT_EQ(-EINVAL, vfio_map(self->c.container, self->r.va, self->start,
+				    4096, MAP_RW));
+	EXPECT_EQ(-EINVAL, vfio_unmap(self->c.container, self->start, 4096));
+}
+
+TEST_F(ddw_map, map_outside_both_windows_enxio)
+{
+	EXPECT_EQ(-ENXIO, vfio_map(self->c.container, self->r.va,
+				   self->start + DDW_SIZE, WPG, MAP_RW));
+}
+
+TEST_F(ddw_map, remove_window_with_mappings)
+{
+	ASSERT_EQ(0, vfio_map(self->c.container, self->r.va, self->start,
+			      4 * WPG, MAP_RW));
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, self->start));
+	/* Removal cleared the mappings, so the memory can go. */
+	EXPECT_EQ(0, vfio_unregister(self->c.container, self->r.va, self->r.size));
+	EXPECT_EQ(-ENXIO, vfio_map(self->c.container, self->r.va, self->start,
+				   WPG, MAP_RW));
+}
+
+TEST(map_small_pages_in_64k_window_einval)
+{
+	struct spapr_ctx c;
+	struct dma_region r;
+	const char *step;
+	uint64_t start;
+	int ret;
+
+	if (!ddw_needs_hugetlb())
+		SKIP(return, "base pages are already >= 64K");
+	ret = ctx_open(&c, SPAPR_V2, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	if (!ddw_has_64k(&c))
+		SKIP(return, "no 64K pages in ddw.pgsizes");
+	ASSERT_EQ(0, dma_region_alloc(&r, 4 * WPG, false));
+	ASSERT_EQ(0, vfio_register(c.container, r.va, r.size));
+	ASSERT_EQ(0, vfio_create_window(c.container, DDW_SHIFT, DDW_SIZE, 1, &start));
+	EXPECT_EQ(-EINVAL, vfio_map(c.container, r.va, start, WPG, MAP_RW));
+	ctx_close(&c);
+	dma_region_free(&r);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Real DMA from the NVMe controller (Identify Controller) through the TCE
+ * windows: every test proves where the bytes landed (the serial in the
+ * mapped buffer) and that nothing landed where nothing is mapped (the
+ * poisoned buffer unchanged byte for byte).
+ */
+#include "harness.h"
+#include "ddw.h"
+#include "env.h"
+#include "known.h"
+#include "rig.h"
+
+/* Identify into @iova must land at @r + @off, and nowhere else in @r. */
+static void lands(struct __test_metadata *_metadata, struct rig *g,
+		  struct dma_region *r, size_t off, uint64_t iova)
+{
+	uint16_t status = 0xffff;
+
+	ASSERT_EQ(0, rig_identify(g, r, iova, &status));
+	ASSERT_EQ(0, status);
+	ASSERT_TRUE(rig_serial_at(r, off)) TH_LOG("serial not at +0x%zx", off);
+	ASSERT_EQ(0, dma_region_diff(r, 0, off, POISON));
+	ASSERT_EQ(0, dma_region_diff(r, off + NVME_ID_BYTES,
+				     r->size - off - NVME_ID_BYTES, POISON));
+}
+
+/* Identify into @iova must not change one byte of @r. */
+static void blocked(struct __test_metadata *_metadata, struct rig *g,
+		    struct dma_region *r, uint64_t iova)
+{
+	uint16_t status;
+
+	ASSERT_EQ(0, rig_identify(g, r, iova, &status));
+	ASSERT_EQ(0, dma_region_diff(r, 0, r->size, POISON));
+}
+
+FIXTURE(dma) {
+	struct rig g;
+	struct dma_region d1, d2;
+	uint64_t x;		/* an IOVA in the default window */
+};
+
+FIXTURE_VARIANT(dma) {
+	int type;
+};
+
+FIXTURE_VARIANT_ADD(dma, v1) { .type = SPAPR_V1 };
+FIXTURE_VARIANT_ADD(dma, v2) { .type = SPAPR_V2 };
+
+FIXTURE_SETUP(dma)
+{
+	const char *step;
+	int ret;
+
+	ASSERT_NE(0, strlen(env_serial())) TH_LOG("SPAPR_SERIAL is not set");
+	ret = ctx_open(&self->g.c, variant->type, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	if (variant->type == SPAPR_V1)
+		ASSERT_EQ(0, vfio_enable(self->g.c.container));
+	ret = rig_start(&self->g, self->g.c.win32_start + 0x100000,
+			DEF_WIN_PAGE, false, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	self->x = self->g.c.win32_start + 0x200000;
+	ASSERT_EQ(0, dma_region_alloc(&self->d1, NVME_ID_BYTES, false));
+	ASSERT_EQ(0, dma_region_alloc(&self->d2, NVME_ID_BYTES, false));
+	if (variant->type == SPAPR_V2) {
+		ASSERT_EQ(0, vfio_register(self->g.c.container, self->d1.va,
+					   self->d1.size));
+		ASSERT_EQ(0, vfio_register(self->g.c.container, self->d2.va,
+					   self->d2.size));
+	}
+}
+
+FIXTURE_TEARDOWN(dma)
+{
+	rig_stop(&self->g);
+	dma_region_free(&self->d1);
+	dma_region_free(&self->d2);
+}
+
+static int map(FIXTURE_DATA(dma) *self, struct dma_region *r, uint64_t iova,
+	       uint32_t flags)
+{
+	return vfio_map(self->g.c.container, r->va, iova, NVME_ID_BYTES, flags);
+}
+
+TEST_F_TIMEOUT(dma, lands_unmap_blocks_remap_lands, 120)
+{
+	ASSERT_EQ(0, map(self, &self->d1, self->x, MAP_RW));
+	lands(_metadata, &self->g, &self->d1, 0, self->x);
+	ASSERT_EQ(0, vfio_unmap(self->g.c.container, self->x, NVME_ID_BYTES));
+	blocked(_metadata, &self->g, &self->d1, self->x);
+	ASSERT_EQ(0, map(self, &self->d1, self->x, MAP_RW));
+	lands(_metadata, &self->g, &self->d1, 0, self->x);
+}
+
+TEST_F_TIMEOUT(dma, never_mapped_iova_blocked, 120)
+{
+	/* d1 is mapped next door; the target IOVA never was. */
+	ASSERT_EQ(0, map(self, &self->d1, self->x + NVME_ID_BYTES, MAP_RW));
+	blocked(_metadata, &self->g, &self->d1, self->x);
+	lands(_metadata, &self->g, &self->d1, 0, self->x + NVME_ID_BYTES);
+}
+
+/*
+ * A MAP over a live mapping is refused, and the device keeps writing to
+ * the page that was mapped first (the in-tree driver redirects it).
+ */
+TEST_F_TIMEOUT(dma, map_over_mapping_refused_dma_unchanged, 120)
+{
+	INTREE_BUG("MAP silently replaces a mapped entry");
+	ASSERT_EQ(0, map(self, &self->d1, self->x, MAP_RW));
+	lands(_metadata, &self->g, &self->d1, 0, self->x);
+	ASSERT_EQ(-EBUSY, map(self, &self->d2, self->x, MAP_RW));
+	dma_region_poison(&self->d2, POISON);
+	lands(_metadata, &self->g, &self->d1, 0, self->x);
+	EXPECT_EQ(0, dma_region_diff(&self->d2, 0, self->d2.size, POISON));
+}
+
+TEST_F_TIMEOUT(dma, unmap_neighbour_keeps_mapping, 120)
+{
+	ASSERT_EQ(0, map(self, &self->d1, self->x, MAP_RW));
+	ASSERT_EQ(0, map(self, &self->d2, self->x + NVME_ID_BYTES, MAP_RW));
+	ASSERT_EQ(0, vfio_unmap(self->g.c.container, self->x + NVME_ID_BYTES,
+				NVME_ID_BYTES));
+	lands(_metadata, &self->g, &self->d1, 0, self->x);
+	blocked(_metadata, &self->g, &self->d2, self->x + NVME_ID_BYTES);
+}
+
+TEST_F_TIMEOUT(dma, device_readonly_mapping_blocks_write, 120)
+{
+	ASSERT_EQ(0, map(self, &self->d1, self->x, VFIO_DMA_MAP_FLAG_READ));
+	blocked(_metadata, &self->g, &self->d1, self->x);
+}
+
+TEST_F_TIMEOUT(dma, device_writeonly_mapping_lands, 120)
+{
+	ASSERT_EQ(0, map(self, &self->d1, self->x, VFIO_DMA_MAP_FLAG_WRITE));
+	lands(_metadata, &self->g, &self->d1, 0, self->x);
+}
+
+TEST_F_TIMEOUT(dma, one_unmap_covers_several_mappings, 120)
+{
+	ASSERT_EQ(0, map(self, &self->d1, self->x, MAP_RW));
+	ASSERT_EQ(0, map(self, &self->d2, self->x + NVME_ID_BYTES, MAP_RW));
+	ASSERT_EQ(0, vfio_unmap(self->g.c.container, self->x, 2 * NVME_ID_BYTES));
+	blocked(_metadata, &self->g, &self->d1, self->x);
+	blocked(_metadata, &self->g, &self->d2, self->x + NVME_ID_BYTES);
+}
+
+/* Data through a dynamic window, queues in the default one. */
+FIXTURE(dma_ddw) {
+	struct rig g;
+	struct dma_region d;	/* >= 4 IOMMU pages, registered */
+	uint64_t start;		/* of the dynamic window */
+	uint64_t pg;		/* its IOMMU page size */
+};
+
+FIXTURE_VARIANT(dma_ddw) {
+	uint32_t shift;
+};
+
+/* 64K pages: the usual choice; needs hugetlb on a 4K kernel. */
+FIXTURE_VARIANT_ADD(dma_ddw, pg64k) { .shift = 16 };
+/* 4K pages: the same high base with any memory. */
+FIXTURE_VARIANT_ADD(dma_ddw, pg4k) { .shift = 12 };
+
+FIXTURE_SETUP(dma_ddw)
+{
+	const char *step;
+	int ret;
+
+	ASSERT_NE(0, strlen(env_serial())) TH_LOG("SPAPR_SERIAL is not set");
+	ret = ctx_open(&self->g.c, SPAPR_V2, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	self->pg = 1ULL << variant->shift;
+	if (!(self->g.c.info.ddw.pgsizes & self->pg))
+		SKIP(return, "page size 0x%llx not in ddw.pgsizes",
+		     (unsigned long long)self->pg);
+	ret = dma_region_alloc(&self->d, 4 * self->pg,
+			       host_page_size() < self->pg);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "4K kernel and hugetlb unavailable (needed for 64K TCEs)");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vfio_register(self->g.c.container, self->d.va, self->d.size));
+	ret = rig_start(&self->g, self->g.c.win32_start + 0x100000,
+			DEF_WIN_PAGE, false, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	ASSERT_EQ(0, vfio_create_window(self->g.c.container, variant->shift,
+					DDW_SIZE, 1, &self->start));
+	TH_LOG("dynamic window at 0x%llx", (unsigned long long)self->start);
+}
+
+FIXTURE_TEARDOWN(dma_ddw)
+{
+	rig_stop(&self->g);
+	dma_region_free(&self->d);
+}
+
+TEST_F_TIMEOUT(dma_ddw, lands_at_high_base_unmap_blocks, 120)
+{
+	uint64_t iova = self->start + 3 * self->pg;
+
+	/* Map the region's second 64K page; write at its start. */
+	ASSERT_EQ(0, vfio_map(self->g.c.container, self->d.va + self->pg, iova, self->pg,
+			      MAP_RW));
+	lands(_metadata, &self->g, &self->d, self->pg, iova);
+	ASSERT_EQ(0, vfio_unmap(self->g.c.container, iova, self->pg));
+	blocked(_metadata, &self->g, &self->d, iova);
+	ASSERT_EQ(0, vfio_map(self->g.c.container, self->d.va + self->pg, iova, self->pg,
+			      MAP_RW));
+	lands(_metadata, &self->g, &self->d, self->pg, iova);
+}
+
+TEST_F_TIMEOUT(dma_ddw, offset_within_64k_page, 120)
+{
+	/* A 4K-aligned IOVA inside a 64K TCE reaches the same offset. */
+	if (self->pg == 4096)
+		SKIP(return, "needs IOMMU pages larger than 4K");
+	ASSERT_EQ(0, vfio_map(self->g.c.container, self->d.va, self->start, self->pg,
+			      MAP_RW));
+	lands(_metadata, &self->g, &self->d, 5 * 4096, self->start + 5 * 4096);
+}
+
+TEST_F_TIMEOUT(dma_ddw, two_windows_live, 120)
+{
+	struct dma_region lo;
+	uint64_t lo_iova = self->g.c.win32_start + 0x200000;
+	uint64_t hi_iova = self->start + DDW_SIZE - self->pg;	/* last TCE */
+
+	ASSERT_EQ(0, dma_region_alloc(&lo, NVME_ID_BYTES, false));
+	ASSERT_EQ(0, vfio_register(self->g.c.container, lo.va, lo.size));
+	ASSERT_EQ(0, vfio_map(self->g.c.container, lo.va, lo_iova,
+			      NVME_ID_BYTES, MAP_RW));
+	ASSERT_EQ(0, vfio_map(self->g.c.container, self->d.va + 2 * self->pg,
+			      hi_iova, self->pg, MAP_RW));
+
+	dma_region_poison(&self->d, POISON);
+	lands(_metadata, &self->g, &lo, 0, lo_iova);
+	EXPECT_EQ(0, dma_region_diff(&self->d, 0, self->d.size, POISON));
+
+	dma_region_poison(&lo, POISON);
+	lands(_metadata, &self->g, &self->d, 2 * self->pg, hi_iova);
+	EXPECT_EQ(0, dma_region_diff(&lo, 0, lo.size, POISON));
+	dma_region_free(&lo);
+}
+
+TEST_F_TIMEOUT(dma_ddw, removed_window_blocks, 120)
+{
+	uint64_t iova = self->start;
+
+	ASSERT_EQ(0, vfio_map(self->g.c.container, self->d.va, iova, self->pg, MAP_RW));
+	lands(_metadata, &self->g, &self->d, 0, iova);
+	ASSERT_EQ(0, vfio_remove_window(self->g.c.container, self->start));
+	blocked(_metadata, &self->g, &self->d, iova);
+}
+
+TEST_F_TIMEOUT(dma_ddw, multilevel_window, 180)
+{
+	uint32_t levels = ddw_multilevel_levels();
+	uint64_t start, size = 1ULL << 36, iova;
+
+	if (self->g.c.info.ddw.levels < levels)
+		SKIP(return, "platform supports %u level(s)", self->g.c.info.ddw.levels);
+	ASSERT_EQ(0, vfio_remove_window(self->g.c.container, self->start));
+	ASSERT_EQ(0, vfio_create_window(self->g.c.container, variant->shift,
+					size, levels, &start));
+	/* Deep inside, so upper levels have to be allocated on demand. */
+	iova = start + size / 2 + 7 * self->pg;
+	ASSERT_EQ(0, vfio_map(self->g.c.container, self->d.va, iova, self->pg, MAP_RW));
+	lands(_metadata, &self->g, &self->d, 0, iova);
+	ASSERT_EQ(0, vfio_unmap(self->g.c.container, iova, self->pg));
+	blocked(_metadata, &self->g, &self->d, iova);
+}
+
+TEST_HARNESS_MAIN

@@ -24,7 +24,9 @@ KSRC := $(CACHE)/linux-source-6.12
 CROSS := ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- CONFIG_DEBUG_INFO_BTF_MODULES=
 SRCS := Kbuild $(shell cd $(TOP) && find drivers include $$(ls -d kunit 2>/dev/null) -name '*.[ch]' -o -name Kbuild 2>/dev/null)
 
-kdir = $(CACHE)/ktree-$(1)/usr/src/linux-headers-$(KREL)-$(1)
+# Shell snippet: the kbuild tree of flavour $$fl, in $$kd.
+KDIR_OF = if [ "$$fl" = debug ]; then kd=$(CACHE)/debug-build; \
+	else kd=$(CACHE)/ktree-$$fl/usr/src/linux-headers-$(KREL)-$$fl; fi
 
 MACHINE ?= pseries-p9
 FLAVOUR ?= powerpc64le
@@ -46,14 +48,14 @@ setup:
 # copy of the sources under build/<flavour>/src.
 modules: setup
 	@set -e; for fl in $(FLAVOURS); do \
+		$(KDIR_OF); \
 		mkdir -p $(BUILD)/$$fl/src $(BUILD)/$$fl/ko; \
 		rsync -a --delete --exclude='*.o' --exclude='*.ko' \
 			--exclude='.*.cmd' --exclude='*.mod*' \
 			--exclude='modules.order' --exclude='Module.symvers' \
-			$(TOP)/Kbuild $(TOP)/drivers $(TOP)/include \
+			$(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(TOP)/kunit \
 			$(BUILD)/$$fl/src/; \
-		$(MAKE) -s -C $(call kdir,$$fl) M=$(BUILD)/$$fl/src $(CROSS) \
-			W=1 modules; \
+		$(MAKE) -s -C $$kd M=$(BUILD)/$$fl/src $(CROSS) W=1 modules; \
 		find $(BUILD)/$$fl/src -name '*.ko' -exec cp {} $(BUILD)/$$fl/ko/ \; ; \
 	done
 
@@ -73,10 +75,10 @@ demo: setup
 
 # --- static checks; any finding fails the target ---------------------------
 sparse: setup
-	@set -e; fl=powerpc64le; out=$(BUILD)/sparse.log; \
+	@set -e; fl=powerpc64le; $(KDIR_OF); out=$(BUILD)/sparse.log; \
 	rm -rf $(BUILD)/sparse; mkdir -p $(BUILD)/sparse/src; \
-	rsync -a --delete $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(BUILD)/sparse/src/; \
-	$(MAKE) -s -C $(call kdir,$$fl) M=$(BUILD)/sparse/src $(CROSS) C=2 \
+	rsync -a --delete $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(TOP)/kunit $(BUILD)/sparse/src/; \
+	$(MAKE) -s -C $$kd M=$(BUILD)/sparse/src $(CROSS) C=2 \
 		CF="-Wbitwise -Wcontext" \
 		W=1 modules 2>&1 | tee $$out; \
 	[ $${PIPESTATUS[0]} -eq 0 ] || { echo "sparse: build failed"; exit 1; }; \

@@ -105,6 +105,21 @@ int stv_check_window_args(u64 pgsizes, u32 max_levels, u32 page_shift,
 			  u64 window_size, u32 levels);
 int stv_check_user_range(u64 vaddr, u64 size, unsigned long align);
 
+/* stv_scan.c: userspace-view scanning and invalidation runs (KUnit-tested) */
+
+/**
+ * struct stv_run - a run of consecutive table entries
+ * @start: first entry
+ * @len: number of entries; 0 for an empty run
+ */
+struct stv_run {
+	unsigned long start;
+	unsigned long len;
+};
+
+unsigned long stv_next_used(const __be64 *v, unsigned long i, unsigned long n);
+bool stv_run_extend(struct stv_run *run, unsigned long entry);
+
 /* stv_mm.c: address-space binding and locked_vm accounting */
 int stv_mm_bind(struct stv_container *c);
 int stv_mm_charge(struct stv_container *c, unsigned long pages);

@@ -81,38 +81,13 @@ static void stv_release(struct stv_container *c, struct iommu_table *tbl,
 		mm_iommu_mapped_dec(mem);
 }
 
-/* Index of the first non-zero entry of v[i..n), or n. */
-static unsigned long stv_next_used(const __be64 *v, unsigned long i,
-				   unsigned long n)
-{
-	for (; i < n && (i & 7); i++)
-		if (v[i])
-			return i;
-	for (; i + 8 <= n; i += 8)
-		if (v[i] | v[i + 1] | v[i + 2] | v[i + 3] |
-		    v[i + 4] | v[i + 5] | v[i + 6] | v[i + 7])
-			break;
-	for (; i < n; i++)
-		if (v[i])
-			return i;
-	return n;
-}
-
-/* A run of entries whose cached translations must be invalidated. */
-struct stv_kill_run {
-	unsigned long start;
-	unsigned long len;
-};
-
-static void stv_kill_add(struct iommu_table *tbl, struct stv_kill_run *run,
+/* Queue @entry for invalidation, invalidating the previous run if needed. */
+static void stv_kill_add(struct iommu_table *tbl, struct stv_run *run,
 			 unsigned long entry)
 {
-	if (run->len && run->start + run->len == entry) {
-		run->len++;
+	if (stv_run_extend(run, entry))
 		return;
-	}
-	if (run->len)
-		iommu_tce_kill(tbl, run->start, run->len);
+	iommu_tce_kill(tbl, run->start, run->len);
 	run->start = entry;
 	run->len = 1;
 }
@@ -147,7 +122,7 @@ void stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	       unsigned long entry, unsigned long npages)
 {
 	unsigned long end = entry + npages;
-	struct stv_kill_run run = { 0, 0 };
+	struct stv_run run = { 0, 0 };
 
 	lockdep_assert_held(&c->lock);
 

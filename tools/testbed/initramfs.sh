@@ -11,7 +11,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
 
 fl=$1 out=$2 tests=$3 ours=$4
-image=$ROOTS/image-$fl
+if [ "$fl" = debug ]; then
+	image=$DEBUG_IMAGE
+else
+	image=$ROOTS/image-$fl
+fi
 mods=$(echo "$image"/lib/modules/*)
 [ -d "$mods" ] || { echo "initramfs: no modules for $fl" >&2; exit 1; }
 
@@ -28,7 +32,10 @@ cp "$here/guest/init" "$root/init"
 
 # Resolve a module name to its path, then its dependencies (depth first).
 declare -A seen=()
-modpath() { find "$mods/kernel" -name "$1.ko.xz" -o -name "${1//-/_}.ko.xz" | head -n1; }
+modpath() {
+	find "$mods/kernel" \( -name "$1.ko.xz" -o -name "${1//-/_}.ko.xz" \
+		-o -name "$1.ko" -o -name "${1//-/_}.ko" \) | head -n1
+}
 order=()
 resolve() {
 	local name=$1 path dep
@@ -49,7 +56,10 @@ emit_list() {	# list-file module...
 	: >"$root/lib/modules/$list"
 	for p in "${order[@]}"; do
 		rel=$(basename "$p" .xz)
-		xz -dc "$p" >"$root/lib/modules/$rel"
+		case "$p" in
+		*.xz) xz -dc "$p" >"$root/lib/modules/$rel" ;;
+		*) cp "$p" "$root/lib/modules/$rel" ;;
+		esac
 		echo "$rel" >>"$root/lib/modules/$list"
 	done
 }

@@ -11,7 +11,9 @@ MACHINES = {
     "powernv10": ("powernv10", None, "3G", ",bus=pcie.0,addr=0x0"),
 }
 
-FLAVOURS = ("powerpc64le", "powerpc64le-64k")
+# The Debian flavours, and "debug": the debug kernel built from the pinned
+# source with KUnit, KASAN, lockdep, kmemleak and fault injection.
+FLAVOURS = ("powerpc64le", "powerpc64le-64k", "debug")
 
 
 def qemu_command(machine, kernel, initrd, disk, serial, append, extra=()):
@@ -33,6 +35,15 @@ def qemu_command(machine, kernel, initrd, disk, serial, append, extra=()):
 
 
 def kernel_image(cache, flavour, krel):
-    """Path of the stock Debian vmlinux for FLAVOUR."""
+    """Path of the vmlinux for FLAVOUR."""
+    if flavour == "debug":
+        return os.path.join(cache, "debug-build", "vmlinux")
     return os.path.join(cache, "roots", f"image-{flavour}", "boot",
                         f"vmlinux-{krel}-{flavour}")
+
+
+def kernel_args(flavour):
+    """Extra kernel command-line words for FLAVOUR."""
+    if flavour == "debug":
+        return ["kmemleak=on", "spapr.debug=1"]
+    return []

@@ -24,3 +24,7 @@ KSRC=$CACHE/linux-source-$KSERIES
 UAPI=$CACHE/uapi
 
 kdir_of() { echo "$CACHE/ktree-$1/usr/src/linux-headers-$KREL-$1"; }
+
+# The debug kernel (tools/testbed/build-debug-kernel.sh).
+DEBUG_BUILD=$CACHE/debug-build
+DEBUG_IMAGE=$CACHE/debug-image

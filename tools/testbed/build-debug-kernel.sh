@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build (or reuse) the debug kernel from the pinned linux-source package:
+# allnoconfig + debug.config, out of tree in the cache, with ccache.
+# Installs its modules under $CACHE/debug-image so that the initramfs
+# composer finds them like a Debian image's.  A warm run with an
+# unchanged fragment returns at once.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/versions.sh"
+
+frag=$here/debug.config
+out=$DEBUG_BUILD
+img=$DEBUG_IMAGE
+stamp=$out/.spapr-stamp
+want=$(cat "$frag" "$0" | sha256sum | cut -c1-16)-$KPKG_VERSION
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$out/vmlinux" ]; then
+	exit 0
+fi
+
+log() { printf 'debug-kernel: %s\n' "$*" >&2; }
+mk() {
+	make -s -C "$KSRC" O="$out" ARCH=powerpc CROSS_COMPILE="$CROSS_COMPILE" \
+		CC="ccache ${CROSS_COMPILE}gcc" "$@"
+}
+export CCACHE_DIR=$CACHE/ccache CCACHE_MAXSIZE=2G
+
+mkdir -p "$out"
+t0=$(date +%s)
+log "configuring (allnoconfig + $(basename "$frag"))"
+KCONFIG_ALLCONFIG=$frag mk allnoconfig >/dev/null
+mk olddefconfig >/dev/null
+missing=0
+while read -r line; do
+	case "$line" in CONFIG_*) ;; *) continue ;; esac
+	if ! grep -qx "$line" "$out/.config"; then
+		log "fragment option did not land in .config: $line"
+		missing=1
+	fi
+done <"$frag"
+[ $missing -eq 0 ] || { log "configuration incomplete"; exit 1; }
+
+log "building vmlinux and modules (-j$(nproc))"
+mk -j"$(nproc)" vmlinux modules
+rm -rf "$img"
+mk INSTALL_MOD_PATH="$img" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+echo "$want" >"$stamp"
+log "done in $(( $(date +%s) - t0 ))s"

@@ -35,6 +35,8 @@ TESTS ?= all
 FILTER ?=
 CHECK_MACHINES ?= pseries-p9,powernv9
 CHECK_FLAVOURS ?= powerpc64le,powerpc64le-64k
+# The debug lane: KUnit, KASAN, lockdep, kmemleak, fault injection.
+CHECK_DEBUG ?= pseries-p9/debug/ours,powernv9/debug/ours
 
 .PHONY: all modules setup check check-quick demo lint sparse checkpatch \
 	coccicheck install clean selftests
@@ -64,7 +66,7 @@ selftests: setup
 
 check: setup
 	@$(TOP)/tools/testbed/run --machine $(CHECK_MACHINES) \
-		--flavour $(CHECK_FLAVOURS) --driver both
+		--flavour $(CHECK_FLAVOURS) --driver both --also $(CHECK_DEBUG)
 
 check-quick: setup
 	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour $(FLAVOUR) \

@@ -141,6 +141,7 @@ long stv_create_window(struct stv_container *c, u32 page_shift,
 		       u64 window_size, u32 levels, u64 *start);
 long stv_remove_window(struct stv_container *c, int num);
 long stv_ensure_default_window(struct stv_container *c);
+void stv_undo_default_window(struct stv_container *c, bool was_pending);
 void stv_free_windows(struct stv_container *c);
 
 /* stv_group.c: group attach and detach */

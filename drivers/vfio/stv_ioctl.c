@@ -63,14 +63,47 @@ static long stv_get_info(struct stv_container *c, unsigned long arg)
 	return 0;
 }
 
-static long stv_map(struct stv_container *c, unsigned long arg)
+static long stv_map_checked(struct stv_container *c,
+			    struct vfio_iommu_type1_dma_map *p)
 {
-	struct vfio_iommu_type1_dma_map p;
 	enum dma_data_direction dir;
 	struct iommu_table *tbl;
 	u64 mask;
 	long ret;
 	int num;
+
+	num = stv_find_window(c, p->iova);
+	if (num < 0)
+		return -ENXIO;
+	tbl = c->tables[num];
+	mask = (1ULL << tbl->it_page_shift) - 1;
+	if ((p->size & mask) || (p->vaddr & mask))
+		return -EINVAL;
+	ret = stv_dir_from_flags(p->flags, &dir);
+	if (ret)
+		return ret;
+	if (p->vaddr + p->size < p->vaddr)
+		return -EINVAL;
+	ret = stv_check_range(tbl->it_page_shift, tbl->it_offset,
+			      tbl->it_size, p->iova, p->size);
+	if (ret)
+		return ret;
+
+	if (c->v2)
+		ret = stv_map_v2(c, tbl, p->iova >> tbl->it_page_shift,
+				 p->vaddr, p->size >> tbl->it_page_shift, dir);
+	else
+		ret = stv_map_v1(c, tbl, p->iova >> tbl->it_page_shift,
+				 p->vaddr, p->size >> tbl->it_page_shift, dir);
+	iommu_flush_tce(tbl);
+	return ret;
+}
+
+static long stv_map(struct stv_container *c, unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_map p;
+	bool pending = c->def_window_pending;
+	long ret;
 
 	if (!c->enabled)
 		return -EPERM;
@@ -82,30 +115,9 @@ static long stv_map(struct stv_container *c, unsigned long arg)
 	ret = stv_ensure_default_window(c);
 	if (ret)
 		return ret;
-	num = stv_find_window(c, p.iova);
-	if (num < 0)
-		return -ENXIO;
-	tbl = c->tables[num];
-	mask = (1ULL << tbl->it_page_shift) - 1;
-	if ((p.size & mask) || (p.vaddr & mask))
-		return -EINVAL;
-	ret = stv_dir_from_flags(p.flags, &dir);
+	ret = stv_map_checked(c, &p);
 	if (ret)
-		return ret;
-	if (p.vaddr + p.size < p.vaddr)
-		return -EINVAL;
-	ret = stv_check_range(tbl->it_page_shift, tbl->it_offset,
-			      tbl->it_size, p.iova, p.size);
-	if (ret)
-		return ret;
-
-	if (c->v2)
-		ret = stv_map_v2(c, tbl, p.iova >> tbl->it_page_shift, p.vaddr,
-				 p.size >> tbl->it_page_shift, dir);
-	else
-		ret = stv_map_v1(c, tbl, p.iova >> tbl->it_page_shift, p.vaddr,
-				 p.size >> tbl->it_page_shift, dir);
-	iommu_flush_tce(tbl);
+		stv_undo_default_window(c, pending);
 	return ret;
 }
 
@@ -214,6 +226,7 @@ static long stv_create(struct stv_container *c, unsigned long arg)
 	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_create,
 					  start_addr);
 	struct vfio_iommu_spapr_tce_create p;
+	bool pending = c->def_window_pending;
 	long ret;
 
 	ret = stv_mm_bind(c);
@@ -231,13 +244,13 @@ static long stv_create(struct stv_container *c, unsigned long arg)
 		return ret;
 	ret = stv_create_window(c, p.page_shift, p.window_size, p.levels,
 				&p.start_addr);
-	if (ret)
-		return ret;
-	if (copy_to_user((void __user *)arg, &p, minsz)) {
+	if (!ret && copy_to_user((void __user *)arg, &p, minsz)) {
 		stv_remove_window(c, stv_find_window(c, p.start_addr));
-		return -EFAULT;
+		ret = -EFAULT;
 	}
-	return 0;
+	if (ret)
+		stv_undo_default_window(c, pending);
+	return ret;
 }
 
 static long stv_remove(struct stv_container *c, unsigned long arg)

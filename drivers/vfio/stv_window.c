@@ -193,6 +193,28 @@ long stv_ensure_default_window(struct stv_container *c)
 }
 
 /**
+ * stv_undo_default_window() - make a just-created default window pending
+ * again
+ * @c: the container
+ * @was_pending: whether it was pending before the failed operation
+ *
+ * An operation that failed leaves no trace, not even the default window
+ * it created on its way (and the table memory charged for it).
+ */
+void stv_undo_default_window(struct stv_container *c, bool was_pending)
+{
+	int num;
+
+	lockdep_assert_held(&c->lock);
+
+	if (!was_pending || c->def_window_pending)
+		return;
+	num = stv_find_window(c, stv_first_group(c)->table_group->tce32_start);
+	if (num >= 0 && !stv_remove_window(c, num))
+		c->def_window_pending = true;
+}
+
+/**
  * stv_free_windows() - free every window of a container with no groups
  * @c: the container, being released
  */

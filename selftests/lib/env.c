@@ -52,6 +52,11 @@ bool driver_is_intree(void)
 	return strcmp(env_driver(), "intree") == 0;
 }
 
+bool env_kvm(void)
+{
+	return strcmp(env_or("SPAPR_KVM", "0"), "1") == 0;
+}
+
 size_t host_page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);

@@ -15,6 +15,8 @@ const char *env_driver(void);	/* SPAPR_DRIVER: ours or intree */
 bool machine_is_powernv(void);
 bool machine_is_pseries(void);
 bool driver_is_intree(void);
+/* SPAPR_KVM=1: the runner loaded kvm and kvm-hv on this machine. */
+bool env_kvm(void);
 
 /* The kernel's base page size. */
 size_t host_page_size(void);

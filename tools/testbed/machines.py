@@ -3,13 +3,17 @@
 
 import os
 
-# name: (machine options, cpu, memory, NVMe device extras, console)
+# name: (machine options, cpu, memory, NVMe device extras)
 MACHINES = {
-    "pseries-p9": ("pseries,x-vof=on", "power9", "2G", ""),
+    "pseries-p9": ("pseries,x-vof=on,cap-nested-hv=on", "power9", "2G", ""),
     "pseries-p10": ("pseries,x-vof=on", "power10", "2G", ""),
     "powernv9": ("powernv9", None, "3G", ",bus=pcie.0,addr=0x0"),
     "powernv10": ("powernv10", None, "3G", ",bus=pcie.0,addr=0x0"),
 }
+
+# Machines where kvm-hv loads in the guest (nested on pseries, native on
+# powernv9): the guest runner loads kvm and kvm-hv there.
+KVM_MACHINES = ("pseries-p9", "powernv9")
 
 # The Debian flavours, and "debug": the debug kernel built from the pinned
 # source with KUnit, KASAN, lockdep, kmemleak and fault injection.
@@ -42,8 +46,11 @@ def kernel_image(cache, flavour, krel):
                         f"vmlinux-{krel}-{flavour}")
 
 
-def kernel_args(flavour):
-    """Extra kernel command-line words for FLAVOUR."""
+def kernel_args(machine, flavour):
+    """Extra kernel command-line words for MACHINE and FLAVOUR."""
+    words = []
     if flavour == "debug":
-        return ["kmemleak=on", "spapr.debug=1"]
-    return []
+        words += ["kmemleak=on", "spapr.debug=1"]
+    if machine in KVM_MACHINES:
+        words.append("spapr.kvm=1")
+    return words

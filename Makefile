@@ -16,7 +16,10 @@
 
 SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-CACHE ?= $(HOME)/.cache/spapr-tce-vfio
+# Everything downloaded or built outside the repo; SPAPR_TCE_CACHE moves it.
+SPAPR_TCE_CACHE ?= $(HOME)/.cache/spapr-tce-vfio
+CACHE := $(SPAPR_TCE_CACHE)
+export SPAPR_TCE_CACHE
 BUILD := $(TOP)/build
 FLAVOURS ?= powerpc64le powerpc64le-64k
 KREL := 6.12.95+deb12

@@ -10,7 +10,7 @@ BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1
 FLAVOURS="powerpc64le powerpc64le-64k"
 CROSS_COMPILE=powerpc64le-linux-gnu-
 
-HOST_PKGS=(gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross sparse coccinelle
+HOST_PKGS=(gcc libc6-dev gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross sparse coccinelle
 	ccache cpio xz-utils zstd kmod bc bison flex libssl-dev libelf-dev
 	python3 make rsync)
 

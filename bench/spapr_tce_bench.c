@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmarks of the container operations whose cost the driver's design
+ * targets.  Prints one line per measurement:
+ *
+ *   bench <name> <nanoseconds> <pages>
+ *
+ * Under QEMU's -icount shift=0 the guest clock counts executed
+ * instructions (1 ns each), so the figures repeat from boot to boot;
+ * bench/run compares the two drivers measured in the same VM run.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "ddw.h"
+#include "dma_region.h"
+#include "env.h"
+
+#define MIB		(1024ULL * 1024)
+#define MAP_BYTES	(256 * MIB)
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void report(const char *name, unsigned long long ns, unsigned long pages)
+{
+	printf("bench %s %llu %lu\n", name, ns, pages);
+	fflush(stdout);
+}
+
+static int die(const char *what, int err)
+{
+	printf("bench-error %s %d\n", what, err);
+	exit(1);
+}
+
+static void open_ctx(struct spapr_ctx *c, int type)
+{
+	const char *step;
+	int ret = ctx_open(c, type, &step);
+
+	if (ret)
+		die(step, ret);
+}
+
+/* v1: one MAP and one UNMAP of 256 MiB, then the same MAP page by page. */
+static void bench_v1(struct dma_region *r)
+{
+	unsigned long pages = MAP_BYTES / 4096, i;
+	struct spapr_ctx c;
+	unsigned long long t;
+
+	open_ctx(&c, SPAPR_V1);
+	if (vfio_enable(c.container))
+		die("enable", -errno);
+	/* Create the default window outside the measurement. */
+	vfio_unmap(c.container, c.win32_start, 4096);
+
+	t = now_ns();
+	if (vfio_map(c.container, r->va, c.win32_start, MAP_BYTES, MAP_RW))
+		die("v1 map", -errno);
+	report("v1_map_256m_one_ioctl", now_ns() - t, pages);
+
+	t = now_ns();
+	if (vfio_unmap(c.container, c.win32_start, MAP_BYTES))
+		die("v1 unmap", -errno);
+	report("v1_unmap_256m_one_ioctl", now_ns() - t, pages);
+
+	t = now_ns();
+	for (i = 0; i < pages; i++)
+		if (vfio_map(c.container, r->va + i * 4096,
+			     c.win32_start + i * 4096, 4096, MAP_RW))
+			die("v1 map 4k", -errno);
+	report("v1_map_256m_4k_ioctls", now_ns() - t, pages);
+
+	/* Teardown with 256 MiB mapped lands in closing the group. */
+	t = now_ns();
+	close(c.group);
+	report("v1_teardown_256m_mapped", now_ns() - t, pages);
+	close(c.container);
+}
+
+/* v2: REGISTER, MAP, UNMAP, and window teardown costs. */
+static void bench_v2(struct dma_region *r)
+{
+	unsigned long pages = MAP_BYTES / host_page_size();
+	struct spapr_ctx c;
+	unsigned long long t;
+	uint64_t start;
+	uint32_t shift;
+
+	open_ctx(&c, SPAPR_V2);
+	t = now_ns();
+	if (vfio_register(c.container, r->va, MAP_BYTES))
+		die("register", -errno);
+	report("v2_register_256m", now_ns() - t, pages);
+	vfio_unmap(c.container, c.win32_start, 4096);
+
+	t = now_ns();
+	if (vfio_map(c.container, r->va, c.win32_start, MAP_BYTES, MAP_RW))
+		die("v2 map", -errno);
+	report("v2_map_256m_one_ioctl", now_ns() - t, MAP_BYTES / 4096);
+
+	t = now_ns();
+	if (vfio_unmap(c.container, c.win32_start, MAP_BYTES))
+		die("v2 unmap", -errno);
+	report("v2_unmap_256m_one_ioctl", now_ns() - t, MAP_BYTES / 4096);
+
+	/* An empty dynamic window: removal should cost next to nothing. */
+	shift = ddw_has_64k(&c) ? DDW_SHIFT : 12;
+	if (vfio_create_window(c.container, shift, 16ULL << 30, 1, &start))
+		die("create 16G window", -errno);
+	t = now_ns();
+	if (vfio_remove_window(c.container, start))
+		die("remove window", -errno);
+	report("v2_remove_empty_16g_window", now_ns() - t, 0);
+
+	/* The default window with 256 MiB mapped, torn down by detaching. */
+	if (vfio_map(c.container, r->va, c.win32_start, MAP_BYTES, MAP_RW))
+		die("v2 map again", -errno);
+	t = now_ns();
+	close(c.group);
+	report("v2_teardown_256m_mapped", now_ns() - t, MAP_BYTES / 4096);
+	t = now_ns();
+	close(c.container);
+	report("v2_close_container_registered", now_ns() - t, pages);
+}
+
+int main(void)
+{
+	struct dma_region r;
+	int ret = dma_region_alloc(&r, MAP_BYTES, false);
+
+	if (ret)
+		die("alloc", ret);
+	bench_v1(&r);
+	bench_v2(&r);
+	dma_region_free(&r);
+	return 0;
+}

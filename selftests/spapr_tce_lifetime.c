@@ -12,6 +12,7 @@
 #include "dma_region.h"
 #include "env.h"
 #include "locked_vm.h"
+#include "modstats.h"
 #include "nvme.h"
 
 /* Give a container everything it can hold: memory, mappings, a window. */
@@ -78,8 +79,16 @@ FIXTURE_SETUP(life)
 
 FIXTURE_TEARDOWN(life)
 {
+	struct modstats st;
+
 	ctx_close(&self->c);
 	dma_region_free(&self->r);
+	/* Our module's own counters: nothing it held is left (ours only). */
+	if (!modstats_read(&st)) {
+		EXPECT_EQ(0, st.containers);
+		EXPECT_EQ(0, st.tables);
+		EXPECT_EQ(0, st.pinned_pages);
+	}
 }
 
 TEST_F(life, close_container_first)

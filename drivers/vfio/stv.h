@@ -168,7 +168,6 @@ struct stv_stats {
 	atomic_long_t containers;
 	atomic_long_t tables;
 	atomic_long_t pinned_pages;
-	atomic_long_t mapped_entries;
 };
 
 extern struct stv_stats stv_stats;

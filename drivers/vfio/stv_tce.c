@@ -61,7 +61,6 @@ static long stv_install(struct stv_container *c, struct iommu_table *tbl,
 		return -EBUSY;
 	}
 	WRITE_ONCE(*pua, cpu_to_be64(ua));
-	atomic_long_inc(&stv_stats.mapped_entries);
 	return 0;
 }
 
@@ -102,7 +101,6 @@ static bool stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 	if (iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir))
 		return false;
 	WRITE_ONCE(*pua, 0);
-	atomic_long_dec(&stv_stats.mapped_entries);
 	if (dir != DMA_NONE)
 		stv_release(c, tbl, hpa, ua);
 	return true;

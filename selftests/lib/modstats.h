@@ -11,7 +11,6 @@ struct modstats {
 	long containers;
 	long tables;
 	long pinned_pages;
-	long mapped_entries;
 };
 
 /* 0, or -errno when the counters are not there (in-tree, no debugfs). */

@@ -23,7 +23,6 @@
  *   containers      containers open
  *   tables          TCE tables (windows) held by containers
  *   pinned_pages    pages pinned by v1 MAP_DMA
- *   mapped_entries  TCE entries mapped through MAP_DMA
  */
 #define VFIO_SPAPR_TCE_DEBUGFS_STATS	"vfio_spapr_tce/stats"
 

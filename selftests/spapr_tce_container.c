@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include "harness.h"
 #include "ctx.h"
+#include "env.h"
+#include "modstats.h"
 #include "eeh.h"
 #include "nvme.h"
 
@@ -190,6 +192,33 @@ TEST_F(attached, unset_deprivileges_container)
 	ASSERT_EQ(0, vfio_group_set_container(self->c.group, self->c.container));
 	EXPECT_EQ(0, vfio_set_iommu(self->c.container, SPAPR_V1));
 	EXPECT_EQ(0, vfio_enable(self->c.container));
+}
+
+/*
+ * The container is served by the backend the runner loaded: ours counts
+ * its open containers in debugfs, the in-tree one has no such file.  Run
+ * with both modules loaded (ours last, coexist=1), this proves that the
+ * VFIO core hands new containers to ours.
+ */
+TEST(served_by_loaded_driver)
+{
+	struct spapr_ctx c;
+	struct modstats before, during;
+	const char *step;
+	int ret, have = modstats_read(&before);
+
+	if (driver_is_intree()) {
+		EXPECT_EQ(-ENOENT, have) TH_LOG("vfio_spapr_tce is loaded");
+		return;
+	}
+	ASSERT_EQ(0, have);
+	ret = ctx_open(&c, SPAPR_V2, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	ASSERT_EQ(0, modstats_read(&during));
+	EXPECT_EQ(before.containers + 1, during.containers);
+	ctx_close(&c);
+	ASSERT_EQ(0, modstats_read(&during));
+	EXPECT_EQ(before.containers, during.containers);
 }
 
 TEST_HARNESS_MAIN

@@ -6,6 +6,7 @@
  * serving VFIO_SPAPR_TCE_IOMMU (v1) and VFIO_SPAPR_TCE_v2_IOMMU (v2)
  * containers through the upstream VFIO UAPI.
  */
+#include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vfio.h>
@@ -13,6 +14,11 @@
 #include "stv.h"
 
 #define STV_VERSION	"1.0"
+
+static bool coexist;
+module_param(coexist, bool, 0444);
+MODULE_PARM_DESC(coexist,
+		 "load even if vfio_iommu_spapr_tce is loaded (default: refuse)");
 
 static void *stv_open(unsigned long arg)
 {
@@ -56,9 +62,36 @@ static const struct vfio_iommu_driver_ops stv_ops = {
 	.detach_group	= stv_detach_group,
 };
 
+/*
+ * Is the in-tree backend loaded?  Both register for the same IOMMU types
+ * and the VFIO core offers new containers to the most recent one, so
+ * loading next to it would silently change which one serves what.  Our
+ * own module kobject sits in the kset of all modules, which is how we
+ * find its sibling.
+ */
+static bool stv_intree_loaded(void)
+{
+	struct kobject *kobj;
+
+	kobj = kset_find_obj(THIS_MODULE->mkobj.kobj.kset,
+			     "vfio_iommu_spapr_tce");
+	if (!kobj)
+		return false;
+	kobject_put(kobj);
+	return true;
+}
+
 static int __init stv_init(void)
 {
 	int ret;
+
+	if (stv_intree_loaded()) {
+		if (!coexist) {
+			pr_err("vfio_spapr_tce: vfio_iommu_spapr_tce is loaded; unload it, or load with coexist=1\n");
+			return -EBUSY;
+		}
+		pr_warn("vfio_spapr_tce: loaded next to vfio_iommu_spapr_tce; new containers use vfio_spapr_tce\n");
+	}
 
 	ret = stv_stats_init();
 	if (ret)

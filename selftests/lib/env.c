@@ -27,6 +27,22 @@ const char *env_serial(void)
 	return env_or("SPAPR_SERIAL", "");
 }
 
+/* The second NVMe, in a group of its own, where the machine has one. */
+const char *env_group2(void)
+{
+	return env_or("SPAPR_GROUP2", "");
+}
+
+const char *env_bdf2(void)
+{
+	return env_or("SPAPR_BDF2", "");
+}
+
+const char *env_serial2(void)
+{
+	return env_or("SPAPR_SERIAL2", "");
+}
+
 const char *env_machine(void)
 {
 	return env_or("SPAPR_MACHINE", "unknown");

@@ -9,6 +9,9 @@
 const char *env_group(void);	/* SPAPR_GROUP, e.g. /dev/vfio/0 */
 const char *env_bdf(void);	/* SPAPR_BDF */
 const char *env_serial(void);	/* SPAPR_SERIAL */
+const char *env_group2(void);	/* SPAPR_GROUP2: "" without a 2nd NVMe */
+const char *env_bdf2(void);	/* SPAPR_BDF2 */
+const char *env_serial2(void);	/* SPAPR_SERIAL2 */
 const char *env_machine(void);	/* SPAPR_MACHINE */
 const char *env_driver(void);	/* SPAPR_DRIVER: ours or intree */
 

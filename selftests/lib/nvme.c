@@ -69,13 +69,18 @@ static int region_info(int dev, uint32_t index, uint64_t *off, uint64_t *size)
 
 int nvme_open(struct nvme *n, int group)
 {
+	return nvme_open_bdf(n, group, env_bdf());
+}
+
+int nvme_open_bdf(struct nvme *n, int group, const char *bdf)
+{
 	uint64_t cfg_size;
 	uint32_t cap_lo, cap_hi;
 	uint16_t cmd;
 	int ret;
 
 	memset(n, 0, sizeof(*n));
-	n->dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, env_bdf());
+	n->dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (n->dev < 0)
 		return n->dev = -1, -errno;
 
@@ -251,7 +256,11 @@ int nvme_identify(struct nvme *n, uint64_t prp1, uint16_t *status)
 
 void nvme_expected_serial(char out[NVME_SN_LEN])
 {
-	const char *s = env_serial();
+	nvme_serial_field(out, env_serial());
+}
+
+void nvme_serial_field(char out[NVME_SN_LEN], const char *s)
+{
 	size_t len = strlen(s);
 
 	memset(out, ' ', NVME_SN_LEN);

@@ -29,6 +29,8 @@ struct nvme {
 /* Get the device fd from @group ($SPAPR_BDF), find BAR0 and config space,
  * turn on memory decoding and bus mastering.  0 or -errno. */
 int nvme_open(struct nvme *n, int group);
+/* The same for the device @bdf of @group. */
+int nvme_open_bdf(struct nvme *n, int group, const char *bdf);
 void nvme_close(struct nvme *n);
 
 /* Disable the controller and wait for CSTS.RDY to clear. */
@@ -44,5 +46,7 @@ int nvme_identify(struct nvme *n, uint64_t prp1, uint16_t *status);
 
 /* The 20-byte, space padded serial QEMU was given ($SPAPR_SERIAL). */
 void nvme_expected_serial(char out[NVME_SN_LEN]);
+/* @s as it appears in the Identify data: 20 bytes, space padded. */
+void nvme_serial_field(char out[NVME_SN_LEN], const char *s);
 
 #endif

@@ -20,8 +20,16 @@ KVM_MACHINES = ("pseries-p9", "powernv9")
 FLAVOURS = ("powerpc64le", "powerpc64le-64k", "debug")
 
 
-def qemu_command(machine, kernel, initrd, disk, serial, append, extra=()):
-    """Return the argv that boots KERNEL on MACHINE with an NVMe on DISK."""
+# Machines that get a second NVMe in a PE (and IOMMU group) of its own,
+# behind another PHB, for the tests that attach two groups.
+SECOND_NVME = {"powernv9": ",bus=pcie.1,addr=0x0",
+               "powernv10": ",bus=pcie.1,addr=0x0"}
+
+
+def qemu_command(machine, kernel, initrd, disk, serial, append, extra=(),
+                 disk2=None, serial2=None):
+    """Return the argv that boots KERNEL on MACHINE with an NVMe on DISK,
+    and a second one on DISK2 where the machine has room for it."""
     mopts, cpu, mem, nvme_extra = MACHINES[machine]
     cmd = ["qemu-system-ppc64", "-M", mopts, "-m", mem, "-smp", "1",
            "-display", "none", "-vga", "none", "-no-reboot", "-net", "none",
@@ -31,6 +39,10 @@ def qemu_command(machine, kernel, initrd, disk, serial, append, extra=()):
            "-device", f"nvme,drive=d0,serial={serial}{nvme_extra}"]
     if cpu:
         cmd[3:3] = ["-cpu", cpu]
+    if disk2 and machine in SECOND_NVME:
+        cmd += ["-drive", f"file={disk2},if=none,id=d1,format=raw",
+                "-device", f"nvme,drive=d1,serial={serial2}"
+                           f"{SECOND_NVME[machine]}"]
     if mopts.startswith("pseries"):
         # powernv needs its defaults: they include the PCIe host bridges.
         cmd.append("-nodefaults")

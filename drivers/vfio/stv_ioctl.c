@@ -99,58 +99,84 @@ static long stv_map_checked(struct stv_container *c,
 	return ret;
 }
 
-static long stv_map(struct stv_container *c, unsigned long arg)
+/* The first two members of every VFIO argument structure. */
+struct stv_arg_head {
+	u32 argsz;
+	u32 flags;
+};
+
+/*
+ * What MAP and UNMAP check first, in the in-tree order: the container is
+ * enabled, the argument is readable and long enough, no unknown flag;
+ * then the default window is created if it is still pending.
+ */
+static long stv_dma_args(struct stv_container *c, unsigned long arg,
+			 void *p, unsigned long minsz, u32 known_flags)
 {
-	struct vfio_iommu_type1_dma_map p;
-	bool pending = c->def_window_pending;
+	struct stv_arg_head head;
 	long ret;
 
 	if (!c->enabled)
 		return -EPERM;
-	ret = stv_copy_arg(&p, arg, offsetofend(typeof(p), size));
+	ret = stv_copy_arg(p, arg, minsz);
 	if (ret)
 		return ret;
-	if (p.flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
+	memcpy(&head, p, sizeof(head));
+	if (head.flags & ~known_flags)
 		return -EINVAL;
-	ret = stv_ensure_default_window(c);
-	if (ret)
-		return ret;
-	ret = stv_map_checked(c, &p);
-	if (ret)
-		stv_undo_default_window(c, pending);
-	return ret;
+	return stv_ensure_default_window(c);
 }
 
-static long stv_unmap(struct stv_container *c, unsigned long arg)
+static long stv_unmap_checked(struct stv_container *c,
+			      struct vfio_iommu_type1_dma_unmap *p)
 {
-	struct vfio_iommu_type1_dma_unmap p;
 	struct iommu_table *tbl;
 	long ret;
 	int num;
 
-	if (!c->enabled)
-		return -EPERM;
-	ret = stv_copy_arg(&p, arg, offsetofend(typeof(p), size));
-	if (ret)
-		return ret;
-	if (p.flags)
-		return -EINVAL;
-	ret = stv_ensure_default_window(c);
-	if (ret)
-		return ret;
-	num = stv_find_window(c, p.iova);
+	num = stv_find_window(c, p->iova);
 	if (num < 0)
 		return -ENXIO;
 	tbl = c->tables[num];
 	ret = stv_check_range(tbl->it_page_shift, tbl->it_offset,
-			      tbl->it_size, p.iova, p.size);
+			      tbl->it_size, p->iova, p->size);
 	if (ret)
 		return ret;
 
-	stv_clear(c, tbl, p.iova >> tbl->it_page_shift,
-		  p.size >> tbl->it_page_shift);
+	stv_clear(c, tbl, p->iova >> tbl->it_page_shift,
+		  p->size >> tbl->it_page_shift);
 	iommu_flush_tce(tbl);
 	return 0;
+}
+
+/*
+ * MAP_DMA and UNMAP_DMA.  A call that fails leaves no trace, not even the
+ * default window it may have created on its way.
+ */
+static long stv_dma(struct stv_container *c, unsigned int cmd,
+		    unsigned long arg)
+{
+	bool pending = c->def_window_pending;
+	union {
+		struct vfio_iommu_type1_dma_map map;
+		struct vfio_iommu_type1_dma_unmap unmap;
+	} p;
+	long ret;
+
+	if (cmd == VFIO_IOMMU_MAP_DMA) {
+		ret = stv_dma_args(c, arg, &p.map, offsetofend(typeof(p.map), size),
+				   VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+		if (!ret)
+			ret = stv_map_checked(c, &p.map);
+	} else {
+		ret = stv_dma_args(c, arg, &p.unmap,
+				   offsetofend(typeof(p.unmap), size), 0);
+		if (!ret)
+			ret = stv_unmap_checked(c, &p.unmap);
+	}
+	if (ret)
+		stv_undo_default_window(c, pending);
+	return ret;
 }
 
 static long stv_prereg_ioctl(struct stv_container *c, unsigned int cmd,
@@ -286,9 +312,8 @@ static long stv_ioctl_locked(struct stv_container *c, unsigned int cmd,
 	case VFIO_IOMMU_SPAPR_TCE_GET_INFO:
 		return stv_get_info(c, arg);
 	case VFIO_IOMMU_MAP_DMA:
-		return stv_map(c, arg);
 	case VFIO_IOMMU_UNMAP_DMA:
-		return stv_unmap(c, arg);
+		return stv_dma(c, cmd, arg);
 	case VFIO_EEH_PE_OP:
 		return stv_eeh_pe_op(c, arg);
 	}

@@ -25,6 +25,18 @@
 /* Pages pinned per pin_user_pages_fast() call: one page of pointers. */
 #define STV_PIN_BATCH	(PAGE_SIZE / sizeof(struct page *))
 
+/* Small maps (QEMU's userspace path maps page by page) use the stack. */
+#define STV_PIN_SMALL	16
+
+/*
+ * Tag in the userspace view of an entry whose page v1 MAP pinned.  User
+ * addresses there are IOMMU-page aligned, so bit 0 is free; untagged
+ * entries (v2 MAP, or KVM's in-kernel handlers, in any container) hold a
+ * reference on a preregistered region instead.  KVM cannot find a
+ * region for a tagged address, so it leaves such entries to the VMM.
+ */
+#define STV_UA_PINNED	1UL
+
 /* Entries scanned between two cond_resched() calls. */
 #define STV_SCAN_CHUNK	4096UL
 
@@ -64,13 +76,13 @@ static long stv_install(struct stv_container *c, struct iommu_table *tbl,
 	return 0;
 }
 
-/* Drop what an entry held: a pin (v1) or a preregistered mapping (v2). */
+/* Drop what an entry held: a pin, or a preregistered region's mapping. */
 static void stv_release(struct stv_container *c, struct iommu_table *tbl,
 			unsigned long hpa, unsigned long ua)
 {
 	struct mm_iommu_table_group_mem_t *mem;
 
-	if (!c->v2) {
+	if (ua & STV_UA_PINNED) {
 		unpin_user_page(pfn_to_page(hpa >> PAGE_SHIFT));
 		atomic_long_dec(&stv_stats.pinned_pages);
 		return;
@@ -214,20 +226,23 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 		enum dma_data_direction dir)
 {
 	unsigned int shift = tbl->it_page_shift;
-	unsigned long done = 0, i = 0, n;
-	struct page **pages;
+	struct page *small[STV_PIN_SMALL], **pages = small;
+	unsigned long done = 0, i = 0, n, batch = STV_PIN_SMALL;
 	long ret = 0;
 
 	lockdep_assert_held(&c->lock);
 
-	pages = (struct page **)__get_free_page(GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
+	if (npages > STV_PIN_SMALL) {
+		pages = (struct page **)__get_free_page(GFP_KERNEL);
+		if (!pages)
+			return -ENOMEM;
+		batch = STV_PIN_BATCH;
+	}
 
 	while (done < npages) {
 		unsigned long base = ua + (done << shift);
 
-		n = min(npages - done, STV_PIN_BATCH);
+		n = min(npages - done, batch);
 		ret = stv_pin(base, n, shift, dir, pages);
 		if (ret)
 			break;
@@ -241,8 +256,8 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 				ret = -EPERM;
 				break;
 			}
-			ret = stv_install(c, tbl, entry + done + i, hpa, cur,
-					  dir);
+			ret = stv_install(c, tbl, entry + done + i, hpa,
+					  cur | STV_UA_PINNED, dir);
 			if (ret)
 				break;
 		}
@@ -255,7 +270,8 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 		done += n;
 		cond_resched();
 	}
-	free_page((unsigned long)pages);
+	if (pages != small)
+		free_page((unsigned long)pages);
 
 	if (ret)
 		stv_clear(c, tbl, entry, done);

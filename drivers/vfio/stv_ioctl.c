@@ -16,13 +16,21 @@
 
 #include "stv.h"
 
+/* The first two members of every VFIO argument structure. */
+struct stv_arg_head {
+	u32 argsz;
+	u32 flags;
+};
+
 /* Copy the fixed part of an argument and check its argsz. */
 static int stv_copy_arg(void *dst, unsigned long arg, unsigned long minsz)
 {
+	struct stv_arg_head head;
+
 	if (copy_from_user(dst, (void __user *)arg, minsz))
 		return -EFAULT;
-	/* argsz is the first member of every VFIO argument structure. */
-	if (*(u32 *)dst < minsz)
+	memcpy(&head, dst, sizeof(head));
+	if (head.argsz < minsz)
 		return -EINVAL;
 	return 0;
 }
@@ -98,12 +106,6 @@ static long stv_map_checked(struct stv_container *c,
 	iommu_flush_tce(tbl);
 	return ret;
 }
-
-/* The first two members of every VFIO argument structure. */
-struct stv_arg_head {
-	u32 argsz;
-	u32 flags;
-};
 
 /*
  * What MAP and UNMAP check first, in the in-tree order: the container is

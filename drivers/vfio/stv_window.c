@@ -87,15 +87,13 @@ long stv_create_window(struct stv_container *c, u32 page_shift,
 		return -ENOSPC;
 
 	tg = stv_first_group(c)->table_group;
-	if (!(tg->pgsizes & (1ULL << (page_shift & 63))) || page_shift > 63)
-		return -EINVAL;
-	if (!tg->ops->set_window || !tg->ops->unset_window ||
-	    !tg->ops->get_table_size || !tg->ops->create_table)
-		return -EPERM;
 	ret = stv_check_window_args(tg->pgsizes, tg->max_levels, page_shift,
 				    window_size, levels);
 	if (ret)
 		return ret;
+	if (!tg->ops->set_window || !tg->ops->unset_window ||
+	    !tg->ops->get_table_size || !tg->ops->create_table)
+		return -EPERM;
 
 	bytes = tg->ops->get_table_size(page_shift, window_size, levels);
 	if (!bytes)

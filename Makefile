@@ -40,6 +40,9 @@ CHECK_MACHINES ?= pseries-p9,powernv9
 CHECK_FLAVOURS ?= powerpc64le,powerpc64le-64k
 # The debug lane: KUnit, KASAN, lockdep, kmemleak, fault injection.
 CHECK_DEBUG ?= pseries-p9/debug/ours,powernv9/debug/ours
+# The real client: QEMU in the emulated host passing the NVMe to an L2
+# guest, with KVM (in-kernel TCE path) and with TCG (QEMU's MAP/UNMAP).
+CHECK_REALCLIENT ?= pseries-p9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg,powernv9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg
 
 .PHONY: all modules setup check check-quick demo lint sparse checkpatch \
 	coccicheck install clean selftests
@@ -69,7 +72,8 @@ selftests: setup
 
 check: setup
 	@$(TOP)/tools/testbed/run --machine $(CHECK_MACHINES) \
-		--flavour $(CHECK_FLAVOURS) --driver both --also $(CHECK_DEBUG)
+		--flavour $(CHECK_FLAVOURS) --driver both \
+		--also $(CHECK_DEBUG),$(CHECK_REALCLIENT)
 
 check-quick: setup
 	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour $(FLAVOUR) \

@@ -5,12 +5,14 @@
 # Debian modules the runner needs (decompressed, in dependency order),
 # our modules, and the selftest binaries.
 #
-# Usage: initramfs.sh FLAVOUR OUT.cpio.gz TESTS_DIR OURS_DIR
+# Usage: initramfs.sh FLAVOUR OUT.cpio.gz TESTS_DIR OURS_DIR [OVERLAY_DIR]
+# OVERLAY_DIR (optional) is laid over the tree last, links followed: the
+# real-client payload (tools/testbed/realclient/compose.sh) comes this way.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
 
-fl=$1 out=$2 tests=$3 ours=$4
+fl=$1 out=$2 tests=$3 ours=$4 overlay=${5:-}
 if [ "$fl" = debug ]; then
 	image=$DEBUG_IMAGE
 else
@@ -72,6 +74,9 @@ if [ -d "$ours" ]; then
 fi
 if [ -d "$tests" ]; then
 	cp -a "$tests"/. "$root/tests/"
+fi
+if [ -n "$overlay" ]; then
+	cp -RL "$overlay"/. "$root/"
 fi
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Compose the real-client overlay for the L1 initramfs: Debian's ppc64el
+# QEMU with its libraries (../qemu-payload.sh), the L2 kernel (the same
+# Debian vmlinux as L1) and a tiny L2 initramfs (busybox, the nvme
+# modules, l2-init), and the L1 test script under the test names
+# spapr_realclient (L2 under KVM) and spapr_realclient_tcg (L2 under TCG).
+#
+# Usage: compose.sh FLAVOUR OUT_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+tb=$(dirname "$here")
+# shellcheck source=tools/testbed/versions.sh
+. "$tb/versions.sh"
+
+fl=$1 out=$2
+case "$fl" in
+powerpc64le) ;;
+*) echo "realclient: flavour $fl is not supported (the L2 settings are for 4K pages)" >&2; exit 1 ;;
+esac
+image=$ROOTS/image-$fl
+mods=$(echo "$image"/lib/modules/*)
+
+mkdir -p "$out"
+bash "$tb/qemu-payload.sh" "$out/qemu"
+
+# The L1 side: the test under both names, and what it boots.
+rm -rf "$out/tree"
+mkdir -p "$out/tree/tests" "$out/tree/realclient"
+cp -a "$out/qemu"/. "$out/tree/"
+rm -f "$out/tree/.payload-stamp"
+install -m 0755 "$here/l1-test" "$out/tree/tests/spapr_realclient"
+ln -s spapr_realclient "$out/tree/tests/spapr_realclient_tcg"
+ln -s "$image/boot/vmlinux-$KREL-$fl" "$out/tree/realclient/vmlinux"
+
+# The L2 initramfs.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+l2=$work/l2
+mkdir -p "$l2"/{bin,proc,sys,dev,tmp,lib/modules}
+cp "$ROOTS/busybox/bin/busybox" "$l2/bin/busybox"
+for app in sh cat echo mount insmod dd sync sleep grep sed head tr od \
+	poweroff ls wc cut; do
+	ln -s busybox "$l2/bin/$app"
+done
+install -m 0755 "$here/l2-init" "$l2/init"
+declare -A seen=()
+modpath() {
+	find "$mods/kernel" \( -name "$1.ko.xz" -o -name "${1//-/_}.ko.xz" \) | head -n1
+}
+resolve() {	# module: emit its dependencies first, then itself
+	local name=$1 path dep
+	[ -n "${seen[$name]:-}" ] && return 0
+	seen[$name]=1
+	path=$(modpath "$name")
+	[ -n "$path" ] || { echo "realclient: module $name not found" >&2; exit 1; }
+	for dep in $(modinfo -F depends "$path" | tr , ' '); do
+		resolve "$dep"
+	done
+	xz -dc "$path" >"$l2/lib/modules/$(basename "$path" .xz)"
+	basename "$path" .xz >>"$l2/lib/modules/load.list"
+}
+: >"$l2/lib/modules/load.list"
+resolve nvme
+(cd "$l2" && find . -print0 | cpio --null -o -H newc --quiet) |
+	gzip -9 >"$out/tree/realclient/l2.cpio.gz"

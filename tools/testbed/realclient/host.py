@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Host (L0) side of the real-client tests, used by tools/testbed/run.
+
+Before L1 boots, a block with a random token goes into the NVMe's disk
+image; L2 must read it.  L2 writes a second token, which must be in the
+image once L1 has powered off.  Only runs that name one of TESTS get the
+real-client overlay in their initramfs.
+"""
+
+import os
+import secrets
+import subprocess
+
+import ktap
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = ("spapr_realclient", "spapr_realclient_tcg")
+FLAVOURS = ("powerpc64le",)
+# L2 under TCG inside TCG takes minutes; the guest runner kills any test
+# after 600 s, and the L1 script stops its QEMU at 560 s.
+TIMEOUTS = {"spapr_realclient": 420, "spapr_realclient_tcg": 780}
+BLOCK0, BLOCK8 = 0, 8 * 512
+
+
+def wanted(tests):
+    """The real-client tests among TESTS."""
+    return [t for t in tests if t in TESTS]
+
+
+def compose(flavour, build_dir):
+    """Build the overlay tree for FLAVOUR and return its path."""
+    if flavour not in FLAVOURS:
+        raise SystemExit(f"run: the real client needs --flavour "
+                         f"{','.join(FLAVOURS)}, not {flavour}")
+    out = os.path.join(build_dir, f"realclient-{flavour}")
+    res = subprocess.run(["bash", os.path.join(HERE, "compose.sh"),
+                          flavour, out], capture_output=True, text=True)
+    if res.returncode:
+        raise SystemExit("run: realclient compose failed:\n"
+                         + res.stdout + res.stderr)
+    return os.path.join(out, "tree")
+
+
+def timeout(tests, default):
+    """The per-boot timeout that leaves room for the real-client tests."""
+    return max([default] + [TIMEOUTS[t] for t in wanted(tests)])
+
+
+def prepare(disk):
+    """Write token 1 into DISK; return (kernel words, state for check)."""
+    t1, t2 = secrets.token_hex(8), secrets.token_hex(8)
+    with open(disk, "r+b") as f:
+        f.seek(BLOCK0)
+        f.write(f"SPAPR-REALCLIENT-T1={t1}\n".encode().ljust(512, b"\0"))
+    return [f"spapr.realclient={t1}:{t2}"], (t1, t2)
+
+
+def check(disk, state, tests):
+    """After L1 powered off: L2's token must be in DISK."""
+    _, t2 = state
+    with open(disk, "rb") as f:
+        f.seek(BLOCK8)
+        block = f.read(512)
+    want = f"SPAPR-REALCLIENT-T2={t2}\n".encode()
+    found = block.startswith(want)
+    first = block.split(b"\n")[0].decode("ascii", "replace")
+    detail = f"L0 read block 8 of the disk image: {first!r}, want {t2}"
+    # Every real-client test of a boot writes the same token; the verdict
+    # is reported under the last one.
+    return [ktap.Result(f"{wanted(tests)[-1]}:host_sees_l2_token",
+                        "pass" if found else "fail", detail)]

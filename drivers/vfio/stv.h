@@ -137,6 +137,7 @@ void stv_clear(struct stv_container *c, struct iommu_table *tbl,
 
 /* stv_window.c: DMA windows */
 int stv_find_window(struct stv_container *c, u64 iova);
+struct iommu_table *stv_table_at(struct stv_container *c, u64 iova);
 long stv_create_window(struct stv_container *c, u32 page_shift,
 		       u64 window_size, u32 levels, u64 *start);
 long stv_remove_window(struct stv_container *c, int num);

@@ -74,16 +74,13 @@ static long stv_get_info(struct stv_container *c, unsigned long arg)
 static long stv_map_checked(struct stv_container *c,
 			    struct vfio_iommu_type1_dma_map *p)
 {
+	struct iommu_table *tbl = stv_table_at(c, p->iova);
 	enum dma_data_direction dir;
-	struct iommu_table *tbl;
 	u64 mask;
 	long ret;
-	int num;
 
-	num = stv_find_window(c, p->iova);
-	if (num < 0)
+	if (!tbl)
 		return -ENXIO;
-	tbl = c->tables[num];
 	mask = (1ULL << tbl->it_page_shift) - 1;
 	if ((p->size & mask) || (p->vaddr & mask))
 		return -EINVAL;
@@ -132,14 +129,11 @@ static long stv_dma_args(struct stv_container *c, unsigned long arg,
 static long stv_unmap_checked(struct stv_container *c,
 			      struct vfio_iommu_type1_dma_unmap *p)
 {
-	struct iommu_table *tbl;
+	struct iommu_table *tbl = stv_table_at(c, p->iova);
 	long ret;
-	int num;
 
-	num = stv_find_window(c, p->iova);
-	if (num < 0)
+	if (!tbl)
 		return -ENXIO;
-	tbl = c->tables[num];
 	ret = stv_check_range(tbl->it_page_shift, tbl->it_offset,
 			      tbl->it_size, p->iova, p->size);
 	if (ret)

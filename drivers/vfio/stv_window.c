@@ -40,6 +40,20 @@ int stv_find_window(struct stv_container *c, u64 iova)
 	return -1;
 }
 
+/**
+ * stv_table_at() - the table of the window that contains an IOVA
+ * @c: the container
+ * @iova: a bus address
+ *
+ * Return: the table, or NULL when @iova is in no window.
+ */
+struct iommu_table *stv_table_at(struct stv_container *c, u64 iova)
+{
+	int num = stv_find_window(c, iova);
+
+	return num < 0 ? NULL : c->tables[num];
+}
+
 static void stv_free_table(struct stv_container *c, int num)
 {
 	iommu_tce_table_put(c->tables[num]);

@@ -32,31 +32,17 @@ for app in $("$here/busybox-applets.sh"); do
 done
 cp "$here/guest/init" "$root/init"
 
-# Resolve a module name to its path, then its dependencies (depth first).
-declare -A seen=()
-modpath() {
-	find "$mods/kernel" \( -name "$1.ko.xz" -o -name "${1//-/_}.ko.xz" \
-		-o -name "$1.ko" -o -name "${1//-/_}.ko" \) | head -n1
-}
-order=()
-resolve() {
-	local name=$1 path dep
-	[ -n "${seen[$name]:-}" ] && return 0
-	seen[$name]=1
-	path=$(modpath "$name")
-	[ -n "$path" ] || { echo "initramfs: module $name not found" >&2; exit 1; }
-	for dep in $(modinfo -F depends "$path" | tr , ' '); do
-		resolve "$dep"
-	done
-	order+=("$path")
-}
+# One list per group of modules, in load order; a module already in an
+# earlier list (vfio, say) is not loaded twice.
+declare -A emitted=()
 emit_list() {	# list-file module...
-	local list=$1 p rel
+	local list=$1 p rel paths
 	shift
-	order=()
-	for m in "$@"; do resolve "$m"; done
 	: >"$root/lib/modules/$list"
-	for p in "${order[@]}"; do
+	paths=$("$here/modorder.sh" "$mods" "$@")
+	for p in $paths; do
+		[ -n "${emitted[$p]:-}" ] && continue
+		emitted[$p]=1
 		rel=$(basename "$p" .xz)
 		case "$p" in
 		*.xz) xz -dc "$p" >"$root/lib/modules/$rel" ;;

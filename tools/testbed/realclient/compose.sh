@@ -45,23 +45,11 @@ for app in sh cat echo mount insmod dd sync sleep grep sed head tr od \
 	ln -s busybox "$l2/bin/$app"
 done
 install -m 0755 "$here/l2-init" "$l2/init"
-declare -A seen=()
-modpath() {
-	find "$mods/kernel" \( -name "$1.ko.xz" -o -name "${1//-/_}.ko.xz" \) | head -n1
-}
-resolve() {	# module: emit its dependencies first, then itself
-	local name=$1 path dep
-	[ -n "${seen[$name]:-}" ] && return 0
-	seen[$name]=1
-	path=$(modpath "$name")
-	[ -n "$path" ] || { echo "realclient: module $name not found" >&2; exit 1; }
-	for dep in $(modinfo -F depends "$path" | tr , ' '); do
-		resolve "$dep"
-	done
+: >"$l2/lib/modules/load.list"
+paths=$("$tb/modorder.sh" "$mods" nvme)
+for path in $paths; do
 	xz -dc "$path" >"$l2/lib/modules/$(basename "$path" .xz)"
 	basename "$path" .xz >>"$l2/lib/modules/load.list"
-}
-: >"$l2/lib/modules/load.list"
-resolve nvme
+done
 (cd "$l2" && find . -print0 | cpio --null -o -H newc --quiet) |
 	gzip -9 >"$out/tree/realclient/l2.cpio.gz"

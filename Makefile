@@ -38,6 +38,8 @@ TESTS ?= all
 FILTER ?=
 CHECK_MACHINES ?= pseries-p9,powernv9
 CHECK_FLAVOURS ?= powerpc64le,powerpc64le-64k
+# POWER10 machines, our driver only (the differential runs on POWER9).
+CHECK_P10 ?= pseries-p10/powerpc64le/ours,pseries-p10/powerpc64le-64k/ours,powernv10/powerpc64le/ours,powernv10/powerpc64le-64k/ours
 # The debug lane: KUnit, KASAN, lockdep, kmemleak, fault injection.
 CHECK_DEBUG ?= pseries-p9/debug/ours,powernv9/debug/ours
 # The real client: QEMU in the emulated host passing the NVMe to an L2
@@ -73,7 +75,7 @@ selftests: setup
 check: setup
 	@$(TOP)/tools/testbed/run --machine $(CHECK_MACHINES) \
 		--flavour $(CHECK_FLAVOURS) --driver both \
-		--also $(CHECK_DEBUG),$(CHECK_REALCLIENT)
+		--also $(CHECK_DEBUG),$(CHECK_REALCLIENT),$(CHECK_P10)
 
 check-quick: setup
 	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour $(FLAVOUR) \

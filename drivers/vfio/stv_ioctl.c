@@ -35,6 +35,19 @@ static int stv_copy_arg(void *dst, unsigned long arg, unsigned long minsz)
 	return 0;
 }
 
+/* The same, and no flag outside @known_flags. */
+static int stv_copy_arg_flags(void *dst, unsigned long arg,
+			      unsigned long minsz, u32 known_flags)
+{
+	struct stv_arg_head head;
+	int ret = stv_copy_arg(dst, arg, minsz);
+
+	if (ret)
+		return ret;
+	memcpy(&head, dst, sizeof(head));
+	return head.flags & ~known_flags ? -EINVAL : 0;
+}
+
 static long stv_get_info(struct stv_container *c, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_info,
@@ -112,17 +125,13 @@ static long stv_map_checked(struct stv_container *c,
 static long stv_dma_args(struct stv_container *c, unsigned long arg,
 			 void *p, unsigned long minsz, u32 known_flags)
 {
-	struct stv_arg_head head;
 	long ret;
 
 	if (!c->enabled)
 		return -EPERM;
-	ret = stv_copy_arg(p, arg, minsz);
+	ret = stv_copy_arg_flags(p, arg, minsz, known_flags);
 	if (ret)
 		return ret;
-	memcpy(&head, p, sizeof(head));
-	if (head.flags & ~known_flags)
-		return -EINVAL;
 	return stv_ensure_default_window(c);
 }
 
@@ -188,11 +197,12 @@ static long stv_prereg_ioctl(struct stv_container *c, unsigned int cmd,
 	} else if (!c->mm) {
 		return -EPERM;
 	}
-	ret = stv_copy_arg(&p, arg, offsetofend(typeof(p), size));
+	ret = stv_copy_arg_flags(&p, arg, offsetofend(typeof(p), size), 0);
 	if (ret)
 		return ret;
-	if (p.flags)
-		return -EINVAL;
+	ret = stv_check_user_range(p.vaddr, p.size, PAGE_SIZE);
+	if (ret)
+		return ret;
 	if (cmd == VFIO_IOMMU_SPAPR_REGISTER_MEMORY)
 		return stv_register(c, p.vaddr, p.size);
 	return stv_unregister(c, p.vaddr, p.size);
@@ -256,11 +266,9 @@ static long stv_create(struct stv_container *c, unsigned long arg)
 		return ret;
 	if (list_empty(&c->groups))
 		return -ENXIO;
-	ret = stv_copy_arg(&p, arg, minsz);
+	ret = stv_copy_arg_flags(&p, arg, minsz, 0);
 	if (ret)
 		return ret;
-	if (p.flags)
-		return -EINVAL;
 	ret = stv_ensure_default_window(c);
 	if (ret)
 		return ret;
@@ -286,11 +294,9 @@ static long stv_remove(struct stv_container *c, unsigned long arg)
 		return ret;
 	if (list_empty(&c->groups))
 		return -ENXIO;
-	ret = stv_copy_arg(&p, arg, offsetofend(typeof(p), start_addr));
+	ret = stv_copy_arg_flags(&p, arg, offsetofend(typeof(p), start_addr), 0);
 	if (ret)
 		return ret;
-	if (p.flags)
-		return -EINVAL;
 	if (c->def_window_pending && !p.start_addr) {
 		c->def_window_pending = false;
 		return 0;

@@ -28,13 +28,14 @@ static struct stv_prereg *stv_find_prereg(struct stv_container *c,
 /**
  * stv_register() - VFIO_IOMMU_SPAPR_REGISTER_MEMORY
  * @c: the container, bound to the caller's mm
- * @vaddr: start of the region, page aligned
+ * @vaddr: start of the region, page aligned (checked by the caller with
+ *	stv_check_user_range())
  * @size: length, page aligned, not zero
  *
  * Registering exactly a region that another container of the same mm
  * registered shares it.  The container counts as enabled afterwards.
  *
- * Return: 0; -EINVAL for a bad range or one overlapping another region;
+ * Return: 0; -EINVAL for a range overlapping another region;
  * -EBUSY when this container registered the region already; -ENOMEM
  * over RLIMIT_MEMLOCK; -EFAULT when the memory cannot be pinned.
  */
@@ -46,10 +47,6 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size)
 	long ret;
 
 	lockdep_assert_held(&c->lock);
-
-	ret = stv_check_user_range(vaddr, size, PAGE_SIZE);
-	if (ret)
-		return ret;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
@@ -81,10 +78,11 @@ err_free:
 /**
  * stv_unregister() - VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
  * @c: the container
- * @vaddr: start of a region registered by this container
+ * @vaddr: start of a region registered by this container (checked as for
+ *	stv_register())
  * @size: its exact length
  *
- * Return: 0; -EINVAL for a bad range; -ENOENT when this container did not
+ * Return: 0; -ENOENT when this container did not
  * register exactly this region; -EBUSY while any of it is mapped.
  */
 long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
@@ -94,10 +92,6 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 	long ret;
 
 	lockdep_assert_held(&c->lock);
-
-	ret = stv_check_user_range(vaddr, size, PAGE_SIZE);
-	if (ret)
-		return ret;
 
 	mem = mm_iommu_get(c->mm, vaddr, size >> PAGE_SHIFT);
 	if (!mem)

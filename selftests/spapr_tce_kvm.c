@@ -14,9 +14,18 @@
  *   not preregistered: linked, guest RAM unknown to mm_iommu: the map
  *            hcalls come back H_TOO_HARD and reach the VMM.
  *
+ *   v1 entry inside preregistered memory (two groups): a v1 container
+ *            maps a page of memory that a v2 container of the same
+ *            process preregistered and still maps, and its group is linked
+ *            to a LIOBN.  The guest's H_PUT_TCE(0) on that v1 entry must
+ *            not be taken for a v2 mapping of the region: it reaches the
+ *            VMM, the region stays busy, and the v1 pin is released once.
+ *
  * Needs kvm-hv: SPAPR_KVM=1 from the runner, else the tests skip.
  */
 #include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -24,6 +33,7 @@
 #include "env.h"
 #include "kvm_tce.h"
 #include "kvm_vmm.h"
+#include "modstats.h"
 #include "rig.h"
 
 #define GUEST_RAM	(2UL << 20)
@@ -340,6 +350,152 @@ TEST_F_TIMEOUT(kvm, linked_not_preregistered_map_falls_back, 180)
 
 	blocked(_metadata, self, self->put);
 	blocked(_metadata, self, self->ind);
+}
+
+/*
+ * Two containers of one process on one guest's memory: v2 (first group)
+ * preregisters guest RAM and maps D1; v1 (second group) maps D0, which
+ * lies inside that region, and its group is linked to the LIOBN.
+ */
+FIXTURE(kvm_v1) {
+	struct vmm m;
+	int v2, g0, v1, g1, table, dev;
+	uint64_t win1, win2;		/* default windows: v1, v2 */
+	struct modstats base;
+	bool have_stats;
+};
+
+static int open_path(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+FIXTURE_SETUP(kvm_v1)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	const char *step;
+	int ret;
+
+	self->v2 = self->g0 = self->v1 = self->g1 = -1;
+	self->table = self->dev = -1;
+	self->m.kvm = self->m.vm = self->m.vcpu = -1;
+	if (!env_kvm())
+		SKIP(return, "no kvm-hv on %s (SPAPR_KVM is not 1)",
+		     env_machine());
+	if (!*env_group2())
+		SKIP(return, "%s has one NVMe only; two groups are needed",
+		     env_machine());
+	self->have_stats = !modstats_read(&self->base);
+
+	ret = vmm_open(&self->m, GUEST_RAM, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+
+	self->v2 = vfio_open_container();
+	self->g0 = open_path(env_group());
+	ASSERT_LE(0, self->v2);
+	ASSERT_LE(0, self->g0);
+	ASSERT_EQ(0, vfio_group_set_container(self->g0, self->v2));
+	ASSERT_EQ(0, vfio_set_iommu(self->v2, SPAPR_V2));
+	ASSERT_EQ(0, vfio_get_info(self->v2, &info));
+	self->win2 = info.dma32_window_start;
+	ASSERT_EQ(0, vfio_register(self->v2, self->m.ram.va, self->m.ram.size));
+	ASSERT_EQ(0, vfio_map(self->v2, self->m.ram.va + D(1),
+			      self->win2 + PUT_OFF, PG, MAP_RW));
+
+	self->v1 = vfio_open_container();
+	self->g1 = open_path(env_group2());
+	ASSERT_LE(0, self->v1);
+	ASSERT_LE(0, self->g1);
+	ASSERT_EQ(0, vfio_group_set_container(self->g1, self->v1));
+	ASSERT_EQ(0, vfio_set_iommu(self->v1, SPAPR_V1));
+	ASSERT_EQ(0, vfio_get_info(self->v1, &info));
+	ASSERT_EQ(0, vfio_enable(self->v1));
+	self->win1 = info.dma32_window_start;
+	ASSERT_EQ(0, vfio_map(self->v1, self->m.ram.va + D(0),
+			      self->win1 + PUT_OFF, PG, MAP_RW));
+	ASSERT_EQ(0, vfio_map(self->v1, self->m.ram.va + D(2),
+			      self->win1 + PUT_OFF + PG, PG, MAP_RW));
+
+	ASSERT_EQ(0, vmm_enable_hcall(&self->m, H_STUFF_TCE, true));
+	self->table = kvm_tce_create(self->m.vm, LIOBN, 12,
+				     self->win1 >> 12,
+				     info.dma32_window_size >> 12);
+	ASSERT_LE(0, self->table) TH_LOG("KVM_CREATE_SPAPR_TCE_64: %s",
+					 strerror(-self->table));
+	self->dev = kvm_vfio_create(self->m.vm);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, kvm_vfio_add(self->dev, self->g1));
+	ret = kvm_vfio_set_spapr_tce(self->dev, self->g1, self->table);
+	ASSERT_EQ(0, ret) TH_LOG("FILE_SET_SPAPR_TCE: %s", strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(kvm_v1)
+{
+	if (self->table >= 0)
+		close(self->table);
+	if (self->dev >= 0)
+		close(self->dev);
+	vmm_close(&self->m);
+	if (self->g1 >= 0)
+		close(self->g1);
+	if (self->v1 >= 0)
+		close(self->v1);
+	if (self->g0 >= 0)
+		close(self->g0);
+	if (self->v2 >= 0)
+		close(self->v2);
+}
+
+/* One guest hcall that KVM must hand to the VMM (H_TOO_HARD). */
+static void guest_forwarded(struct __test_metadata *_metadata, struct vmm *m,
+			    uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+			    uint64_t a4)
+{
+	struct vmm_step s;
+
+	ASSERT_EQ(0, vmm_hcall(m, &s, nr, a1, a2, a3, a4));
+	TH_LOG("hcall 0x%llx -> %lld, exits %u (fallbacks %u)",
+	       (unsigned long long)nr, (long long)s.ret, s.exits, s.fallbacks);
+	ASSERT_EQ(1, s.fallbacks) TH_LOG("KVM handled hcall 0x%llx on a v1 "
+					 "entry in the kernel",
+					 (unsigned long long)nr);
+	ASSERT_EQ(nr, s.fb_nr);
+	ASSERT_EQ(a2, s.fb_args[1]);
+}
+
+TEST_F_TIMEOUT(kvm_v1, guest_clear_of_v1_entry_in_prereg_memory_goes_to_vmm,
+	       180)
+{
+	struct modstats now;
+	uint64_t ioba = self->win1 + PUT_OFF;
+
+	/*
+	 * Both the single clear and the range clear reach the VMM.  (On its
+	 * way back KVM's H_PUT_TCE zeroes the TCE it could not clear, but
+	 * leaves the view and so the pin to the container.)
+	 */
+	guest_forwarded(_metadata, &self->m, H_PUT_TCE, LIOBN, ioba, 0, 0);
+	guest_forwarded(_metadata, &self->m, H_STUFF_TCE, LIOBN, ioba + PG, 0,
+			1);
+
+	/* The v2 container's own TCE still points into the region. */
+	if (!driver_is_intree())	/* in-tree: 0, uapi.rst item 3 */
+		ASSERT_EQ(-EBUSY, vfio_unregister(self->v2, self->m.ram.va,
+						  self->m.ram.size));
+
+	/* What the VMM does with the forwarded clears; each pin goes once. */
+	ASSERT_EQ(0, vfio_unmap(self->v1, ioba, 2 * PG));
+	if (self->have_stats) {
+		ASSERT_EQ(0, modstats_read(&now));
+		ASSERT_EQ(self->base.pinned_pages, now.pinned_pages);
+	}
+
+	/* Once the v2 mapping is gone, the region can go. */
+	ASSERT_EQ(0, vfio_unmap(self->v2, self->win2 + PUT_OFF, PG));
+	ASSERT_EQ(0, vfio_unregister(self->v2, self->m.ram.va,
+				     self->m.ram.size));
 }
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,7 @@
  * are in use make it fail with -EBUSY, and any failure unwinds what the
  * call itself installed.
  */
+#include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
@@ -29,13 +30,26 @@
 #define STV_PIN_SMALL	16
 
 /*
- * Tag in the userspace view of an entry whose page v1 MAP pinned.  User
- * addresses there are IOMMU-page aligned, so bit 0 is free; untagged
- * entries (v2 MAP, or KVM's in-kernel handlers, in any container) hold a
- * reference on a preregistered region instead.  KVM cannot find a
- * region for a tagged address, so it leaves such entries to the VMM.
+ * What the userspace view holds for an entry v1 MAP pinned: this tag
+ * plus the physical address of the pinned page, not a user address.
+ *
+ * KVM's in-kernel H_PUT_TCE/H_STUFF_TCE handlers read the view of any
+ * table linked to a LIOBN, v1 or v2, and take the value to be a user
+ * address inside a preregistered region whenever mm_iommu_lookup() finds
+ * one for it; clearing the entry then drops a mapping count of that
+ * region.  mm_iommu_lookup() checks only that the address lies inside a
+ * region, so the tag must put the value outside every region: bit 63 is
+ * above any user address (TASK_SIZE_USER64 is 4 PiB).  KVM finds no
+ * region for a tagged entry and leaves it to the VMM (H_TOO_HARD).
+ *
+ * Only this file writes tagged values, so a tagged view entry means the
+ * pin is still ours, whatever KVM did to the TCE itself (its H_PUT_TCE
+ * error path can zero the TCE but never the view): clearing the view
+ * releases the pin, from the view's own record of the page.  Untagged
+ * entries (v2 MAP, or KVM's handlers, in any container) hold a mapping
+ * count on a preregistered region instead.
  */
-#define STV_UA_PINNED	1UL
+#define STV_UA_PINNED	BIT_ULL(63)
 
 /* Entries scanned between two cond_resched() calls. */
 #define STV_SCAN_CHUNK	4096UL
@@ -47,13 +61,14 @@ static long stv_errno(long ret)
 }
 
 /*
- * Install @hpa at @entry and record @ua as its user address.  Fails with
+ * Install @hpa at @entry and record @view in the userspace view (the user
+ * address, or the tagged page of a v1 pin).  Fails with
  * -EBUSY when the entry is in use, so that a MAP never replaces a
  * mapping it did not make.
  */
 static long stv_install(struct stv_container *c, struct iommu_table *tbl,
 			unsigned long entry, unsigned long hpa,
-			unsigned long ua, enum dma_data_direction dir)
+			unsigned long view, enum dma_data_direction dir)
 {
 	__be64 *pua = IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry);
 	enum dma_data_direction old = dir;
@@ -72,21 +87,23 @@ static long stv_install(struct stv_container *c, struct iommu_table *tbl,
 		iommu_tce_xchg_no_kill(c->mm, tbl, entry, &val, &old);
 		return -EBUSY;
 	}
-	WRITE_ONCE(*pua, cpu_to_be64(ua));
+	WRITE_ONCE(*pua, cpu_to_be64(view));
 	return 0;
 }
 
-/* Drop what an entry held: a pin, or a preregistered region's mapping. */
-static void stv_release(struct stv_container *c, struct iommu_table *tbl,
-			unsigned long hpa, unsigned long ua)
+/* Drop the pin of a v1 entry whose view held @tagged. */
+static void stv_unpin_entry(unsigned long tagged)
+{
+	unpin_user_page(pfn_to_page((tagged & ~STV_UA_PINNED) >> PAGE_SHIFT));
+	atomic_long_dec(&stv_stats.pinned_pages);
+}
+
+/* Drop the mapping count an entry of user address @ua held on its region. */
+static void stv_region_unmap(struct stv_container *c, struct iommu_table *tbl,
+			     unsigned long ua)
 {
 	struct mm_iommu_table_group_mem_t *mem;
 
-	if (ua & STV_UA_PINNED) {
-		unpin_user_page(pfn_to_page(hpa >> PAGE_SHIFT));
-		atomic_long_dec(&stv_stats.pinned_pages);
-		return;
-	}
 	mem = mm_iommu_lookup(c->mm, ua, 1UL << tbl->it_page_shift);
 	if (mem)
 		mm_iommu_mapped_dec(mem);
@@ -106,15 +123,17 @@ static void stv_kill_add(struct iommu_table *tbl, struct stv_run *run,
 static bool stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 			  unsigned long entry, __be64 *pua)
 {
-	unsigned long ua = be64_to_cpu(READ_ONCE(*pua));
+	unsigned long view = be64_to_cpu(READ_ONCE(*pua));
 	enum dma_data_direction dir = DMA_NONE;
 	unsigned long hpa = 0;
 
 	if (iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir))
 		return false;
 	WRITE_ONCE(*pua, 0);
-	if (dir != DMA_NONE)
-		stv_release(c, tbl, hpa, ua);
+	if (view & STV_UA_PINNED)
+		stv_unpin_entry(view);
+	else if (dir != DMA_NONE)
+		stv_region_unmap(c, tbl, view);
 	return true;
 }
 
@@ -257,7 +276,7 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 				break;
 			}
 			ret = stv_install(c, tbl, entry + done + i, hpa,
-					  cur | STV_UA_PINNED, dir);
+					  hpa | STV_UA_PINNED, dir);
 			if (ret)
 				break;
 		}

@@ -54,11 +54,17 @@ apt_update() {
 	$SUDO apt-get update -qq || log "apt-get update exited $? (continuing; packages are checked next)"
 }
 
-need_pkg() {	# name=version ...
-	local spec missing=()
+# need_pkg name[=version] ...: every package must resolve in apt's
+# indexes; a versioned one at exactly that version.  An unversioned name
+# only has to be known with some candidate.
+need_pkg() {
+	local spec name ver missing=()
 	for spec in "$@"; do
-		if ! apt-cache madison "${spec%%=*}" 2>/dev/null |
-			awk -F' [|] ' -v v="${spec#*=}" '$2 == v {f=1} END {exit !f}'; then
+		name=${spec%%=*}
+		ver=
+		[ "$spec" = "$name" ] || ver=${spec#*=}
+		if ! apt-cache madison "$name" 2>/dev/null |
+			awk -F' [|] ' -v v="$ver" 'v == "" || $2 == v {f=1} END {exit !f}'; then
 			missing+=("$spec")
 		fi
 	done

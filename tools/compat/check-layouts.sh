@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Check drivers/vfio/stv_layouts.tsv against every kernel of
+# tools/testbed/kernels.tsv, from the kernels' own packages in the cache
+# (tools/testbed/setup.sh puts them there):
+#
+#   - the kernel's drivers/vfio/vfio.h, from its linux-source package,
+#     must match a layout block of stv_compat.h (stv_compat.sh source);
+#   - each flavour's build must be recorded in stv_layouts.tsv with that
+#     layout: by the CRC of vfio_register_iommu_driver in its
+#     Module.symvers, or by its release where the kernel has no
+#     modversions (CRC 0);
+#   - every build the Kbuild check accepts must pass that check here
+#     (stv_compat.sh select on the cached headers tree).
+#
+# Usage: check-layouts.sh            check; exit 1 on any mismatch
+#        check-layouts.sh --print    print the rows the table should have
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+# shellcheck source=tools/testbed/versions.sh
+. "$top/tools/testbed/versions.sh"
+compat=$top/drivers/vfio/stv_compat.sh
+table=$top/drivers/vfio/stv_layouts.tsv
+
+print=0
+[ "${1:-}" = --print ] && print=1
+bad=0
+for kv in $KVERS; do
+	vfio_h=$(ksrc_of "$kv")/drivers/vfio/vfio.h
+	[ -f "$vfio_h" ] || { echo "compat: $vfio_h missing; run make setup" >&2; exit 1; }
+	if ! layout=$(sh "$compat" source "$vfio_h" 2>/dev/null); then
+		echo "compat: FAIL $kv: its drivers/vfio/vfio.h matches no layout of stv_compat.h"
+		sh "$compat" canon "$vfio_h" | sed 's/^/compat:   kernel: /'
+		bad=1
+		continue
+	fi
+	for fl in $FLAVOURS; do
+		tok=$(tok_of "$fl" "$kv")
+		kd=$(kdir_of "$tok")
+		rel=$(krel_of "$tok")
+		crc=$(sh "$compat" crc "$kd/Module.symvers")
+		key=$crc
+		[ "$crc" != 0x00000000 ] || key=-
+		if [ $print -eq 1 ]; then
+			printf '%s\t%s\t%s\n' "$key" "$layout" "$rel"
+			continue
+		fi
+		if [ "$key" = - ]; then
+			rec=$(awk -v r="$rel" '!/^#/ && $1 == "-" && $3 == r { print $2 }' "$table")
+		else
+			rec=$(awk -v c="$key" -v r="$rel" '!/^#/ && $1 == c && $3 == r { print $2 }' "$table")
+		fi
+		if [ "$rec" != "$layout" ]; then
+			echo "compat: FAIL $rel: source says layout $layout, table has '${rec:-nothing}' for key $key"
+			bad=1
+		elif ! got=$(sh "$compat" select "$kd" "$kd" "$rel"); then
+			echo "compat: FAIL $rel: the build check refuses it: $got"
+			bad=1
+		else
+			echo "compat: ok   $rel: vfio.h matches layout $layout; recorded by ${key/-/release}; build check: $got"
+		fi
+	done
+done
+[ $bad -eq 0 ] || { echo "compat: stv_layouts.tsv disagrees with the kernels' sources (--print shows the rows they need)"; exit 1; }

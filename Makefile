@@ -21,15 +21,20 @@ SPAPR_TCE_CACHE ?= $(HOME)/.cache/spapr-tce-vfio
 CACHE := $(SPAPR_TCE_CACHE)
 export SPAPR_TCE_CACHE
 BUILD := $(TOP)/build
-FLAVOURS ?= powerpc64le powerpc64le-64k
-KREL := 6.12.95+deb12
-KSRC := $(CACHE)/linux-source-6.12
+VERSIONS = . $(TOP)/tools/testbed/versions.sh
+# Every supported kernel (tools/testbed/kernels.tsv), or KVER= one of them.
+KVERS := $(shell $(VERSIONS); echo $$KVERS)
+KVER ?=
+ifneq ($(KVER),)
+ifeq ($(filter $(KVER),$(KVERS)),)
+$(error KVER=$(KVER) is not a supported kernel; supported: $(KVERS) (tools/testbed/kernels.tsv; Documentation/admin-guide.rst says how to add one))
+endif
+FLAVOURS ?= $(shell $(VERSIONS); for fl in $$FLAVOURS; do tok_of $$fl $(KVER); done)
+endif
+# Kernel builds: the flavour for the primary kernel, flavour@kver else.
+FLAVOURS ?= $(shell $(VERSIONS); all_tokens)
+KSRC := $(shell $(VERSIONS); echo $$KSRC)
 CROSS := ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- CONFIG_DEBUG_INFO_BTF_MODULES=
-SRCS := Kbuild $(shell cd $(TOP) && find drivers include $$(ls -d kunit 2>/dev/null) -name '*.[ch]' -o -name Kbuild 2>/dev/null)
-
-# Shell snippet: the kbuild tree of flavour $$fl, in $$kd.
-KDIR_OF = if [ "$$fl" = debug ]; then kd=$(CACHE)/debug-build; \
-	else kd=$(CACHE)/ktree-$$fl/usr/src/linux-headers-$(KREL)-$$fl; fi
 
 MACHINE ?= pseries-p9
 FLAVOUR ?= powerpc64le
@@ -54,19 +59,12 @@ all: modules
 setup:
 	@bash $(TOP)/tools/testbed/setup.sh
 
-# Kbuild builds in the source directory, so each flavour gets its own
-# copy of the sources under build/<flavour>/src.
+# One build per kernel build of $(FLAVOURS), each with its own compiler
+# (tools/testbed/build-module.sh), into build/<token>/ko.
 modules: setup
-	@set -e; for fl in $(FLAVOURS); do \
-		$(KDIR_OF); \
-		mkdir -p $(BUILD)/$$fl/src $(BUILD)/$$fl/ko; \
-		rsync -a --delete --exclude='*.o' --exclude='*.ko' \
-			--exclude='.*.cmd' --exclude='*.mod*' \
-			--exclude='modules.order' --exclude='Module.symvers' \
-			$(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(TOP)/kunit \
-			$(BUILD)/$$fl/src/; \
-		$(MAKE) -s -C $$kd M=$(BUILD)/$$fl/src $(CROSS) W=1 modules; \
-		find $(BUILD)/$$fl/src -name '*.ko' -exec cp {} $(BUILD)/$$fl/ko/ \; ; \
+	@set -e; for tok in $(FLAVOURS); do \
+		echo "  MODULE  $$tok"; \
+		bash $(TOP)/tools/testbed/build-module.sh $$tok; \
 	done
 
 selftests: setup
@@ -86,7 +84,7 @@ demo: setup
 
 # --- static checks; any finding fails the target ---------------------------
 sparse: setup
-	@set -e; fl=powerpc64le; $(KDIR_OF); out=$(BUILD)/sparse.log; \
+	@set -e; kd=$$($(VERSIONS); kdir_of powerpc64le); out=$(BUILD)/sparse.log; \
 	rm -rf $(BUILD)/sparse; mkdir -p $(BUILD)/sparse/src; \
 	rsync -a --delete $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(TOP)/kunit $(BUILD)/sparse/src/; \
 	$(MAKE) -s -C $$kd M=$(BUILD)/sparse/src $(CROSS) C=2 \

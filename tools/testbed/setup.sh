@@ -2,167 +2,182 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Idempotent set-up of everything the project needs on a Debian 12 x86_64
-# machine: host packages (pinned), and the pinned ppc64el kernel packages
-# unpacked into the cache.  Safe to run again; a warm run takes a second.
+# machine: host packages, QEMU, and for every kernel of kernels.tsv its
+# pinned ppc64el packages unpacked into the cache, a kbuild tree per
+# flavour, its reference source, and the toolchain of the suite that
+# built it.  Safe to run again; a warm run only checks a stamp.
 #
-# Usage: tools/testbed/setup.sh [--kvm]   (--kvm also fetches the L1 QEMU)
+# Usage: tools/testbed/setup.sh
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tools/testbed/versions.sh
 . "$here/versions.sh"
 
-log() { printf 'setup: %s\n' "$*" >&2; }
+t_start=$(date +%s)
+log() { printf 'setup: [%3ss] %s\n' "$(($(date +%s) - t_start))" "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
+# shellcheck source=tools/testbed/apt.sh
+. "$here/apt.sh"
 
 stamp="$CACHE/setup.stamp"
-want_stamp="$SETUP_REVISION"
+want_stamp="$SETUP_REVISION $(sha256sum "$KERNELS_TSV" | cut -c1-16)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ]; then
 	exit 0
 fi
-mkdir -p "$CACHE" "$DEBS"
+mkdir -p "$CACHE" "$DEBS" "$ROOTS"
 
-# --- apt sources ----------------------------------------------------------
+steps=6
+step() { log "step $1 of $steps: $2"; }
+
+# --- 1. apt sources -------------------------------------------------------
+step 1 "apt sources (ppc64el, bookworm-backports)"
 if ! dpkg --print-foreign-architectures | grep -qx ppc64el; then
 	log "adding the ppc64el architecture"
 	$SUDO dpkg --add-architecture ppc64el
 fi
-
-have_backports() {
-	grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null
-}
-if ! have_backports; then
-	# Reuse the mirror the machine already uses for bookworm itself.
-	uri=$(awk '/^URIs:/ {u=$2} /^Suites:.*bookworm( |$)/ {print u; exit}' \
-		/etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	if [ -z "$uri" ]; then
-		uri=$(awk '$1=="deb" && $3=="bookworm" {print $2; exit}' \
-			/etc/apt/sources.list 2>/dev/null || true)
-	fi
-	[ -n "$uri" ] || die "cannot find the bookworm mirror in apt's sources"
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	uri=$(host_mirror)
 	log "adding bookworm-backports from $uri"
 	printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 		"$uri" | $SUDO tee /etc/apt/sources.list.d/spapr-tce-vfio-backports.sources >/dev/null
 fi
 
-apt_update() {
-	# A foreign index can be momentarily out of sync (exit 100); what
-	# matters is whether the packages resolve, which is checked below.
-	$SUDO apt-get update -qq || log "apt-get update exited $? (continuing; packages are checked next)"
-}
-
-# need_pkg name[=version] ...: every package must resolve in apt's
-# indexes; a versioned one at exactly that version.  An unversioned name
-# only has to be known with some candidate.
-need_pkg() {
-	local spec name ver missing=()
-	for spec in "$@"; do
-		name=${spec%%=*}
-		ver=
-		[ "$spec" = "$name" ] || ver=${spec#*=}
-		if ! apt-cache madison "$name" 2>/dev/null |
-			awk -F' [|] ' -v v="$ver" 'v == "" || $2 == v {f=1} END {exit !f}'; then
-			missing+=("$spec")
-		fi
-	done
-	[ ${#missing[@]} -eq 0 ] || die "package(s) not available from apt: ${missing[*]}"
-}
-
 installed_at() {	# pkg version
 	[ "$(dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null)" = "install ok installed $2" ]
 }
 
-updated=0
-ensure_update() { [ $updated -eq 1 ] || { apt_update; updated=1; }; }
-
-# --- host packages --------------------------------------------------------
+# --- 2. host packages and QEMU ----------------------------------------------
+step 2 "host packages and QEMU $QEMU_VERSION"
 host_missing=()
 for p in "${HOST_PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		host_missing+=("$p")
 done
 if [ ${#host_missing[@]} -gt 0 ]; then
-	ensure_update
-	need_pkg "${host_missing[@]}"
-	log "installing ${host_missing[*]}"
+	apt_update bookworm
+	need_pkg bookworm "${host_missing[@]}"
+	log "installing ${#host_missing[@]} host packages: ${host_missing[*]}"
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
 		"${host_missing[@]}" >/dev/null
 fi
-
 if ! installed_at qemu-system-ppc "$QEMU_VERSION"; then
-	ensure_update
-	need_pkg "qemu-system-ppc=$QEMU_VERSION" "qemu-system-data=$QEMU_VERSION"
+	apt_update bookworm
+	need_pkg bookworm-backports "qemu-system-ppc=$QEMU_VERSION" "qemu-system-data=$QEMU_VERSION"
 	log "installing qemu-system-ppc $QEMU_VERSION"
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
 		-t bookworm-backports "qemu-system-ppc=$QEMU_VERSION" \
 		"qemu-system-data=$QEMU_VERSION" >/dev/null
 fi
 
-# --- pinned target packages, downloaded and unpacked into the cache -------
-fetch_deb() {	# pkg version: into $DEBS, once
-	local pkg=$1 ver=$2
-	ls "$DEBS/${pkg%%:*}_"*.deb >/dev/null 2>&1 && return 0
-	ensure_update
-	need_pkg "$pkg=$ver"
-	log "downloading $pkg=$ver"
-	(cd "$DEBS" && apt-get download -qq -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null) ||
-		die "download of $pkg=$ver failed"
-}
-
-fetch_unpack() {	# pkg version dest
-	local pkg=$1 ver=$2 dest=$3 deb
-	[ -f "$dest/.unpacked" ] && return 0
-	fetch_deb "$pkg" "$ver"
-	deb=$(ls "$DEBS/${pkg%%:*}_"*.deb | head -n1)
-	rm -rf "$dest"
-	mkdir -p "$dest"
-	dpkg-deb -x "$deb" "$dest"
-	touch "$dest/.unpacked"
-}
-
-fetch_deb "linux-kbuild-$KREL" "$KPKG_VERSION"
-fetch_deb "linux-headers-$KREL-common" "$KPKG_VERSION"
-for fl in $FLAVOURS; do
-	fetch_unpack "linux-image-$KREL-$fl:ppc64el" "$KPKG_VERSION" "$ROOTS/image-$fl"
-	fetch_deb "linux-headers-$KREL-$fl:ppc64el" "$KPKG_VERSION"
-done
-fetch_unpack "busybox-static:ppc64el" "$BUSYBOX_VERSION" "$ROOTS/busybox"
-fetch_unpack "linux-source-$KSERIES" "$KPKG_VERSION" "$ROOTS/linux-source-deb"
-
-# One tree per flavour that kbuild can use from the cache: the packaged
-# layout (usr/src + usr/lib) rebuilt under one root, so the relative
-# links between the packages resolve; only the absolute include of the
-# common Makefile has to be redirected.
-for fl in $FLAVOURS; do
-	kdir=$(kdir_of "$fl")
-	[ -f "$kdir/.ready" ] && continue
-	root=$CACHE/ktree-$fl
-	rm -rf "$root"
-	mkdir -p "$root"
-	for deb in "linux-kbuild-$KREL" "linux-headers-$KREL-common" \
-		   "linux-headers-$KREL-$fl"; do
-		dpkg-deb -x "$(ls "$DEBS/${deb}_"*.deb | head -n1)" "$root"
+# --- 3. every kernel's packages ---------------------------------------------
+# The list first, so that downloads can say "k of N".
+wanted=()	# "suite pkg version"
+for kv in $KVERS; do
+	suite=$(kfield "$kv" suite) abi=$(kfield "$kv" abi) ver=$(kfield "$kv" pkgver)
+	wanted+=("$suite linux-kbuild-$abi $ver" "$suite linux-headers-$abi-common $ver"
+		"$suite $(kfield "$kv" source) $ver")
+	for fl in $FLAVOURS; do
+		wanted+=("$suite linux-headers-$abi-$fl:ppc64el $ver")
+		if [ "$(kfield "$kv" image)" = split ]; then
+			wanted+=("$suite linux-binary-$abi-$fl:ppc64el $ver"
+				"$suite linux-modules-$abi-$fl:ppc64el $ver")
+		else
+			wanted+=("$suite linux-image-$abi-$fl:ppc64el $ver")
+		fi
 	done
-	[ -f "$kdir/Makefile" ] || die "unexpected layout in linux-headers-$KREL-$fl"
-	sed -i "s#/usr/src/linux-headers-$KREL-common#$root/usr/src/linux-headers-$KREL-common#g" \
-		"$kdir/Makefile"
-	touch "$kdir/.ready"
+done
+wanted+=("bookworm busybox-static:ppc64el $BUSYBOX_VERSION")
+todo=()
+for w in "${wanted[@]}"; do
+	read -r suite pkg ver <<<"$w"
+	ls "$DEBS/${pkg%%:*}_${ver//:/%3a}_"*.deb >/dev/null 2>&1 || todo+=("$w")
+done
+step 3 "kernel packages: ${#wanted[@]} pinned, ${#todo[@]} to download"
+k=0
+for w in "${todo[@]}"; do
+	k=$((k + 1))
+	read -r suite pkg ver <<<"$w"
+	FETCH_PROGRESS="[$k of ${#todo[@]}] " fetch_deb "$suite" "$pkg" "$ver"
 done
 
-# The reference source: unpack the tarball once.
-if [ ! -f "$KSRC/.ready" ]; then
-	tarball=$(ls "$ROOTS/linux-source-deb/usr/src/linux-source-$KSERIES".tar.* | head -n1)
-	log "unpacking $(basename "$tarball")"
-	rm -rf "$KSRC"
-	mkdir -p "$KSRC"
-	tar -xaf "$tarball" -C "$KSRC" --strip-components=1
-	touch "$KSRC/.ready"
+unpack() {	# pkg[:arch] version dest
+	local deb
+	deb=$(ls "$DEBS/${1%%:*}_${2//:/%3a}_"*.deb | head -n1)
+	dpkg-deb -x "$deb" "$3"
+}
+
+# --- 4. images and kbuild trees ------------------------------------------------
+step 4 "kernel images and kbuild trees ($(all_tokens | wc -l) builds)"
+for kv in $KVERS; do
+	abi=$(kfield "$kv" abi) ver=$(kfield "$kv" pkgver)
+	for fl in $FLAVOURS; do
+		tok=$(tok_of "$fl" "$kv")
+		img=$(image_of "$tok")
+		if [ ! -f "$img/.unpacked" ]; then
+			log "unpacking the $tok kernel"
+			rm -rf "$img"
+			mkdir -p "$img"
+			if [ "$(kfield "$kv" image)" = split ]; then
+				unpack "linux-binary-$abi-$fl" "$ver" "$img"
+				unpack "linux-modules-$abi-$fl" "$ver" "$img"
+			else
+				unpack "linux-image-$abi-$fl" "$ver" "$img"
+			fi
+			[ -f "$(vmlinux_of "$tok")" ] || die "no kernel at $(vmlinux_of "$tok")"
+			touch "$img/.unpacked"
+		fi
+		# The packaged layout rebuilt under one root, so the relative
+		# links between the packages resolve; only the absolute include
+		# of the common Makefile is redirected.
+		kdir=$(kdir_of "$tok")
+		[ -f "$kdir/.ready" ] && continue
+		root=$CACHE/ktree-$tok
+		log "kbuild tree for $tok"
+		rm -rf "$root"
+		mkdir -p "$root"
+		for deb in "linux-kbuild-$abi" "linux-headers-$abi-common" "linux-headers-$abi-$fl"; do
+			unpack "$deb" "$ver" "$root"
+		done
+		[ -f "$kdir/Makefile" ] || die "unexpected layout in linux-headers-$abi-$fl"
+		# (7.2's also names its own directory in KBUILD_OUTPUT.)
+		sed -i "s#/usr/src/linux-headers-$abi-#$root/usr/src/linux-headers-$abi-#g" \
+			"$kdir/Makefile"
+		touch "$kdir/.ready"
+	done
+done
+if [ ! -f "$ROOTS/busybox/.unpacked" ]; then
+	rm -rf "$ROOTS/busybox"
+	mkdir -p "$ROOTS/busybox"
+	unpack busybox-static "$BUSYBOX_VERSION" "$ROOTS/busybox"
+	touch "$ROOTS/busybox/.unpacked"
 fi
 
-# The 6.12 UAPI headers for the (static, ppc64le) userspace tests.
+# --- 5. reference sources -------------------------------------------------------
+# The primary kernel's whole tree (checkpatch, coccicheck, the debug
+# kernel, the selftests' UAPI and harness); for the others the files the
+# compat check compares (tools/compat/check-layouts.sh).
+step 5 "reference sources"
+for kv in $KVERS; do
+	dest=$(ksrc_of "$kv")
+	[ -f "$dest/.ready" ] && continue
+	tmp=$CACHE/source-deb-$kv
+	rm -rf "$tmp" "$dest"
+	mkdir -p "$tmp" "$dest"
+	unpack "$(kfield "$kv" source)" "$(kfield "$kv" pkgver)" "$tmp"
+	tarball=$(ls "$tmp"/usr/src/linux-source-*.tar.* | head -n1)
+	if [ "$kv" = "$PRIMARY_KVER" ]; then
+		log "unpacking $(basename "$tarball") ($kv, whole tree)"
+		tar -xaf "$tarball" -C "$dest" --strip-components=1
+	else
+		log "unpacking drivers/vfio/vfio.h of $(basename "$tarball") ($kv)"
+		tar -xaf "$tarball" -C "$dest" --strip-components=1 \
+			--wildcards '*/drivers/vfio/vfio.h' '*/arch/powerpc/kvm/book3s_64_vio.c'
+	fi
+	rm -rf "$tmp"
+	touch "$dest/.ready"
+done
 if [ ! -f "$UAPI/.ready" ]; then
 	log "installing the $KSERIES UAPI headers"
 	rm -rf "$UAPI"
@@ -171,6 +186,28 @@ if [ ! -f "$UAPI/.ready" ]; then
 	rm -rf "$CACHE/uapi-build"
 	touch "$UAPI/.ready"
 fi
+
+# --- 6. toolchains of the other suites ----------------------------------------
+# A kernel is built with its own suite's compiler, whose flags (e.g.
+# gcc 16's -fmin-function-alignment) bookworm's gcc 12 does not know: a
+# minimal root of that suite holds it (tools/testbed/in-toolchain.sh).
+step 6 "toolchains"
+for kv in $KVERS; do
+	tc=$(toolchain_of "$kv")
+	[ -n "$tc" ] || continue
+	[ -f "$tc/.ready" ] && continue
+	suite=$(kfield "$kv" suite) cc=$(kfield "$kv" cc)
+	apt_update "$suite"
+	need_pkg "$suite" "$cc"
+	log "creating the $suite toolchain root ($cc) in $tc; takes about a minute"
+	rm -rf "$tc"
+	debootstrap --variant=minbase --arch=amd64 \
+		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+		--include="$cc,binutils-powerpc64le-linux-gnu,make,libelf1t64,perl,python3" \
+		"$suite" "$tc" "$(host_mirror)" >"$CACHE/toolchain-$suite.log" 2>&1 ||
+		die "debootstrap of $suite failed; see $CACHE/toolchain-$suite.log"
+	touch "$tc/.ready"
+done
 
 echo "$want_stamp" >"$stamp"
 log "ready (cache: $CACHE)"

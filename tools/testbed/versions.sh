@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Pinned versions and cache paths shared by every test-bed script.
 # shellcheck shell=bash
+#
+# The kernels come from kernels.tsv.  A "kernel build" is named by a
+# token: the flavour alone for the primary kernel (powerpc64le), or
+# flavour@kver for the others (powerpc64le-64k@7.2.13).
 
-KSERIES=6.12
-KREL=6.12.95+deb12
-KPKG_VERSION=6.12.95-1~bpo12+1
+_versions_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+KERNELS_TSV=$_versions_here/kernels.tsv
+
 QEMU_VERSION=1:10.0.2+ds-2+deb13u1~bpo12+1
 BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1
 FLAVOURS="powerpc64le powerpc64le-64k"
@@ -12,19 +16,82 @@ CROSS_COMPILE=powerpc64le-linux-gnu-
 
 HOST_PKGS=(gcc libc6-dev gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross sparse coccinelle
 	ccache cpio xz-utils zstd kmod bc bison flex libssl-dev libelf-dev
-	python3 make rsync)
+	python3 make rsync debootstrap)
 
 # Bump when the set-up steps change, so warm caches redo them.
-SETUP_REVISION=2
+SETUP_REVISION=3
 
 CACHE=${SPAPR_TCE_CACHE:-$HOME/.cache/spapr-tce-vfio}
 DEBS=$CACHE/debs
 ROOTS=$CACHE/roots
-KSRC=$CACHE/linux-source-$KSERIES
 UAPI=$CACHE/uapi
 
-kdir_of() { echo "$CACHE/ktree-$1/usr/src/linux-headers-$KREL-$1"; }
+# kfield KVER FIELD: one field of a kernels.tsv row; fails for an unknown
+# kernel.  Fields: suite abi pkgver source cc image role.
+kfield() {
+	awk -v k="$1" -v f="$2" '
+	BEGIN { n = split("kver suite abi pkgver source cc image role", h, " ")
+		for (i = 1; i <= n; i++) col[h[i]] = i }
+	!/^#/ && NF && $1 == k { print $col[f]; found = 1; exit }
+	END { exit !found }' "$KERNELS_TSV"
+}
 
+KVERS=$(awk '!/^#/ && NF { print $1 }' "$KERNELS_TSV" | tr '\n' ' ')
+PRIMARY_KVER=$(awk '!/^#/ && NF && $8 == "primary" { print $1 }' "$KERNELS_TSV")
+
+# The primary kernel, under the names the older scripts use.
+KREL=$(kfield "$PRIMARY_KVER" abi)
+KPKG_VERSION=$(kfield "$PRIMARY_KVER" pkgver)
+KSERIES=${PRIMARY_KVER%.*}
+KSRC=$CACHE/linux-source-$KSERIES
+
+tok_fl() { echo "${1%@*}"; }
+tok_kver() { case $1 in *@*) echo "${1#*@}" ;; *) echo "$PRIMARY_KVER" ;; esac; }
+tok_of() {	# FLAVOUR KVER
+	if [ "$2" = "$PRIMARY_KVER" ]; then echo "$1"; else echo "$1@$2"; fi
+}
+# Every kernel build of the table, both flavours each.
+all_tokens() {
+	local k fl
+	for k in $KVERS; do
+		for fl in $FLAVOURS; do tok_of "$fl" "$k"; done
+	done
+}
+# The kernel release (uname -r) of a build.
+krel_of() { echo "$(kfield "$(tok_kver "$1")" abi)-$(tok_fl "$1")"; }
+
+kdir_of() {	# TOKEN: the kbuild tree (headers) of that build
+	local kv
+	kv=$(tok_kver "$1")
+	echo "$CACHE/ktree-$1/usr/src/linux-headers-$(kfield "$kv" abi)-$(tok_fl "$1")"
+}
+image_of() { echo "$ROOTS/image-$1"; }
+vmlinux_of() {	# TOKEN: the bootable ELF kernel
+	if [ "$(kfield "$(tok_kver "$1")" image)" = split ]; then
+		echo "$(image_of "$1")/usr/lib/modules/$(krel_of "$1")/vmlinuz"
+	else
+		echo "$(image_of "$1")/boot/vmlinux-$(krel_of "$1")"
+	fi
+}
+modules_of() {	# TOKEN: the kernel's modules directory
+	local img d
+	img=$(image_of "$1")
+	for d in "$img/lib/modules/$(krel_of "$1")" "$img/usr/lib/modules/$(krel_of "$1")"; do
+		[ -d "$d/kernel" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+# The reference source of a kernel: the whole tree for the primary one,
+# the files the compat check reads for the others.
+ksrc_of() {
+	if [ "$1" = "$PRIMARY_KVER" ]; then echo "$KSRC"; else echo "$CACHE/linux-source-$1"; fi
+}
+# The root of the suite whose compiler built a kernel ("" for the host's).
+toolchain_of() {
+	local cc
+	cc=$(kfield "$1" cc)
+	[ "$cc" = host ] || echo "$CACHE/toolchain-$(kfield "$1" suite)"
+}
 # The debug kernel (tools/testbed/build-debug-kernel.sh).
 DEBUG_BUILD=$CACHE/debug-build
 DEBUG_IMAGE=$CACHE/debug-image

@@ -79,6 +79,12 @@ check-quick: setup
 	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour $(FLAVOUR) \
 		--driver $(DRIVER) --tests $(TESTS) $(if $(FILTER),--filter $(FILTER)) -v
 
+# The README's commands from zero in a clean Debian 12 root (debootstrap):
+# set-up, build, selftests, one smoke boot.  Root and the network.
+.PHONY: check-fresh
+check-fresh:
+	@bash $(TOP)/tools/testbed/fresh-machine.sh
+
 demo: setup
 	@$(TOP)/tools/testbed/demo
 

@@ -114,10 +114,25 @@ lint: sparse checkpatch coccicheck
 
 # --- on a POWER host ----------------------------------------------------------
 KDIR ?= /lib/modules/$(shell uname -r)/build
+# The layout of the Debian package (make deb): the module in updates/dkms,
+# the modprobe.d file in /usr/lib/modprobe.d.  Use one or the other: dkms
+# does not install over a module of the same or a newer version.
 install:
+	@bash $(TOP)/tools/deb/mkchangelog --check
+	@if command -v dkms >/dev/null && [ -n "$$(dkms status -m spapr-tce-vfio 2>/dev/null)" ]; then \
+		echo "install: spapr-tce-vfio is managed by dkms (spapr-tce-vfio-dkms); not installing over it"; \
+		exit 1; fi
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
-	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
-	depmod -a
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=updates/dkms modules_install
+	install -D -m 644 $(TOP)/tools/modprobe.d/50-vfio-spapr-tce.conf \
+		/usr/lib/modprobe.d/50-vfio-spapr-tce.conf
+	depmod -a $$($(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease)
+	@echo "installed vfio_spapr_tce $$(cat $(TOP)/VERSION)"
+
+# --- Debian package: build/deb/spapr-tce-vfio-dkms_<version>_all.deb ---------
+.PHONY: deb
+deb:
+	@bash $(TOP)/tools/deb/build
 
 clean:
 	rm -rf $(BUILD)

@@ -20,10 +20,18 @@ def sh(cmd, **kw):
 
 
 def _versions():
-    """The cache directory and kernel release from versions.sh."""
-    out = sh(["bash", "-c", f". {HERE}/versions.sh; echo $CACHE; echo $KREL"])
-    cache, krel = out.split()
-    return cache, krel
+    """The cache, the primary kernel release, and per kernel build (token
+    of versions.sh) its bootable kernel, all from versions.sh."""
+    out = sh(["bash", "-c", f". {HERE}/versions.sh; echo $CACHE; echo $KREL; "
+              "for t in $(all_tokens); do echo $t $(vmlinux_of $t); done"])
+    lines = out.splitlines()
+    builds = dict(line.split() for line in lines[2:])
+    return lines[0], lines[1], builds
 
 
-CACHE, KREL = _versions()
+CACHE, KREL, KERNEL_BUILDS = _versions()
+
+
+def kver_of(token):
+    """The kernel version of a kernel build token ("" for debug)."""
+    return token.split("@", 1)[1] if "@" in token else ""

@@ -5,7 +5,8 @@
 # Debian modules the runner needs (decompressed, in dependency order),
 # our modules, and the selftest binaries.
 #
-# Usage: initramfs.sh FLAVOUR OUT.cpio.gz TESTS_DIR OURS_DIR [OVERLAY_DIR]
+# Usage: initramfs.sh KERNEL-BUILD OUT.cpio.gz TESTS_DIR OURS_DIR [OVERLAY_DIR]
+# KERNEL-BUILD: a token of versions.sh (powerpc64le-64k@7.2.13) or debug.
 # OVERLAY_DIR (optional) is laid over the tree last, links followed: the
 # real-client payload (tools/testbed/realclient/compose.sh) comes this way.
 set -euo pipefail
@@ -14,12 +15,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 fl=$1 out=$2 tests=$3 ours=$4 overlay=${5:-}
 if [ "$fl" = debug ]; then
-	image=$DEBUG_IMAGE
+	mods=$(echo "$DEBUG_IMAGE"/lib/modules/*)
 else
-	image=$ROOTS/image-$fl
+	mods=$(modules_of "$fl") || mods=
 fi
-mods=$(echo "$image"/lib/modules/*)
-[ -d "$mods" ] || { echo "initramfs: no modules for $fl" >&2; exit 1; }
+[ -d "$mods" ] || { echo "initramfs: no modules for $fl; run make setup" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -3,6 +3,8 @@
 
 import os
 
+import hostenv
+
 # name: (machine options, cpu, memory, NVMe device extras)
 MACHINES = {
     "pseries-p9": ("pseries,x-vof=on,cap-nested-hv=on", "power9", "2G", ""),
@@ -15,9 +17,11 @@ MACHINES = {
 # powernv9): the guest runner loads kvm and kvm-hv there.
 KVM_MACHINES = ("pseries-p9", "powernv9")
 
-# The Debian flavours, and "debug": the debug kernel built from the pinned
-# source with KUnit, KASAN, lockdep, kmemleak and fault injection.
-FLAVOURS = ("powerpc64le", "powerpc64le-64k", "debug")
+# The Debian kernel builds (flavour, or flavour@kver for the kernels of
+# kernels.tsv other than the primary one), and "debug": the debug kernel
+# built from the primary source with KUnit, KASAN, lockdep, kmemleak and
+# fault injection.
+FLAVOURS = tuple(hostenv.KERNEL_BUILDS) + ("debug",)
 
 
 # Machines that get a second NVMe in a PE (and IOMMU group) of its own,
@@ -50,12 +54,11 @@ def qemu_command(machine, kernel, initrd, disk, serial, append, extra=(),
     return cmd
 
 
-def kernel_image(cache, flavour, krel):
-    """Path of the vmlinux for FLAVOUR."""
+def kernel_image(cache, flavour):
+    """Path of the bootable ELF kernel of kernel build FLAVOUR."""
     if flavour == "debug":
         return os.path.join(cache, "debug-build", "vmlinux")
-    return os.path.join(cache, "roots", f"image-{flavour}", "boot",
-                        f"vmlinux-{krel}-{flavour}")
+    return hostenv.KERNEL_BUILDS[flavour]
 
 
 def kernel_args(machine, flavour):

@@ -10,6 +10,14 @@ _versions_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KERNELS_TSV=$_versions_here/kernels.tsv
 
 QEMU_VERSION=1:10.0.2+ds-2+deb13u1~bpo12+1
+# The L1 QEMU of the real client, per suite of its L1 kernel.
+qemu_version_of() {
+	case $1 in
+	bookworm-backports) echo "$QEMU_VERSION" ;;
+	sid) echo "1:11.1.3+ds-1" ;;
+	*) return 1 ;;
+	esac
+}
 BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1
 FLAVOURS="powerpc64le powerpc64le-64k"
 CROSS_COMPILE=powerpc64le-linux-gnu-

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Compose the real-client overlay for the L1 initramfs: Debian's ppc64el
-# QEMU with its libraries (../qemu-payload.sh), the L2 kernel (the same
-# Debian vmlinux as L1) and a tiny L2 initramfs (busybox, the nvme
+# QEMU of the L1 kernel's suite with its libraries (../qemu-payload.sh),
+# the L2 kernel (the same Debian vmlinux as L1) and a tiny L2 initramfs (busybox, the nvme
 # modules, l2-init), and the L1 test script under the test names
 # spapr_realclient (L2 under KVM) and spapr_realclient_tcg (L2 under TCG).
 #
-# Usage: compose.sh FLAVOUR OUT_DIR
+# Usage: compose.sh KERNEL-BUILD OUT_DIR   (powerpc64le, powerpc64le@7.2.13)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tb=$(dirname "$here")
@@ -15,15 +15,17 @@ tb=$(dirname "$here")
 . "$tb/versions.sh"
 
 fl=$1 out=$2
-case "$fl" in
+case "$(tok_fl "$fl")" in
 powerpc64le) ;;
-*) echo "realclient: flavour $fl is not supported (the L2 settings are for 4K pages)" >&2; exit 1 ;;
+*) echo "realclient: kernel build $fl is not supported (the L2 settings are for 4K pages)" >&2; exit 1 ;;
 esac
-image=$ROOTS/image-$fl
-mods=$(echo "$image"/lib/modules/*)
+suite=$(kfield "$(tok_kver "$fl")" suite)
+qemu_version_of "$suite" >/dev/null ||
+	{ echo "realclient: no L1 QEMU pinned for $suite (versions.sh qemu_version_of)" >&2; exit 1; }
+mods=$(modules_of "$fl")
 
 mkdir -p "$out"
-bash "$tb/qemu-payload.sh" "$out/qemu"
+bash "$tb/qemu-payload.sh" --suite "$suite" "$out/qemu"
 
 # The L1 side: the test under both names, and what it boots.
 rm -rf "$out/tree"
@@ -32,7 +34,9 @@ cp -a "$out/qemu"/. "$out/tree/"
 rm -f "$out/tree/.payload-stamp"
 install -m 0755 "$here/l1-test" "$out/tree/tests/spapr_realclient"
 ln -s spapr_realclient "$out/tree/tests/spapr_realclient_tcg"
-ln -s "$image/boot/vmlinux-$KREL-$fl" "$out/tree/realclient/vmlinux"
+ln -s "$(vmlinux_of "$fl")" "$out/tree/realclient/vmlinux"
+# The upstream version the L1 test expects QEMU to report.
+qemu_version_of "$suite" | sed -E 's/^[0-9]+://; s/[+~-].*//' >"$out/tree/realclient/qemu.version"
 
 # The L2 initramfs.
 work=$(mktemp -d)

@@ -2,7 +2,9 @@
 /*
  * v2 memory preregistration: REGISTER_MEMORY / UNREGISTER_MEMORY.
  */
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "harness.h"
 #include "ctx.h"
 #include "dma_region.h"
@@ -176,6 +178,57 @@ TEST_F(prereg, munmap_registered_then_unregister)
 	ASSERT_EQ(0, munmap(va, sz));
 	m.va = NULL;
 	EXPECT_EQ(0, vfio_unregister(self->c.container, va, sz));
+}
+
+/*
+ * Two v2 containers of one process (the second group is on powernv):
+ * memory that only the first registered cannot be mapped by the second.
+ * Regions are per process, so the in-tree driver maps it, and releasing
+ * the first container then fails to drop its region: it stays pinned.
+ */
+TEST_F(prereg, map_region_of_other_container_einval)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	struct dma_region own;
+	int c2, g2;
+
+	if (!*env_group2())
+		SKIP(return, "%s has one NVMe only; two groups are needed",
+		     env_machine());
+	INTREE_BUG("maps a region another container registered; the region "
+		   "then outlives that container's release");
+	ASSERT_EQ(0, vfio_register(self->c.container, self->r.va, self->r.size));
+	c2 = vfio_open_container();
+	ASSERT_LE(0, c2);
+	g2 = open(env_group2(), O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, g2);
+	ASSERT_EQ(0, vfio_group_set_container(g2, c2));
+	ASSERT_EQ(0, vfio_set_iommu(c2, SPAPR_V2));
+	ASSERT_EQ(0, vfio_get_info(c2, &info));
+	/* The second container has memory of its own registered. */
+	ASSERT_EQ(0, dma_region_alloc(&own, self->pg, false));
+	ASSERT_EQ(0, vfio_register(c2, own.va, own.size));
+	ASSERT_EQ(0, vfio_map(c2, own.va, info.dma32_window_start + 16 * self->pg,
+			      own.size, MAP_RW));
+
+	EXPECT_EQ(-EINVAL, vfio_map(c2, self->r.va, info.dma32_window_start,
+				    self->pg, MAP_RW));
+	/* Still refused part-way through a range. */
+	EXPECT_EQ(-EINVAL, vfio_map(c2, self->r.va, info.dma32_window_start,
+				    self->r.size, MAP_RW));
+	/* Registered by both, it is shared and maps. */
+	ASSERT_EQ(0, vfio_register(c2, self->r.va, self->r.size));
+	EXPECT_EQ(0, vfio_map(c2, self->r.va, info.dma32_window_start,
+			      self->pg, MAP_RW));
+	/* The first container can let go; the second still holds it. */
+	EXPECT_EQ(0, vfio_unregister(self->c.container, self->r.va,
+				     self->r.size));
+	EXPECT_EQ(-EBUSY, vfio_unregister(c2, self->r.va, self->r.size));
+	EXPECT_EQ(0, vfio_unmap(c2, info.dma32_window_start, self->pg));
+	EXPECT_EQ(0, vfio_unregister(c2, self->r.va, self->r.size));
+	close(g2);
+	close(c2);
+	dma_region_free(&own);
 }
 
 TEST_HARNESS_MAIN

@@ -120,6 +120,9 @@ struct stv_run {
 unsigned long stv_next_used(const __be64 *v, unsigned long i, unsigned long n);
 bool stv_run_extend(struct stv_run *run, unsigned long entry);
 
+/* stv_errno.c: errno of a failed platform exchange (KUnit-tested) */
+int stv_xchg_errno(long ret, bool hcall);
+
 /* stv_mm.c: address-space binding and locked_vm accounting */
 int stv_mm_bind(struct stv_container *c);
 int stv_mm_charge(struct stv_container *c, unsigned long pages);
@@ -132,7 +135,7 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 		unsigned long entry, unsigned long ua, unsigned long npages,
 		enum dma_data_direction dir);
-void stv_clear(struct stv_container *c, struct iommu_table *tbl,
+long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	       unsigned long entry, unsigned long npages);
 
 /* stv_window.c: DMA windows */
@@ -155,6 +158,8 @@ struct stv_group *stv_first_group(struct stv_container *c);
 long stv_register(struct stv_container *c, u64 vaddr, u64 size);
 long stv_unregister(struct stv_container *c, u64 vaddr, u64 size);
 void stv_unregister_all(struct stv_container *c);
+bool stv_registered_here(struct stv_container *c,
+			 struct mm_iommu_table_group_mem_t *mem);
 
 /* stv_eeh.c */
 long stv_eeh_pe_op(struct stv_container *c, unsigned long arg);

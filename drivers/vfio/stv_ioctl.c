@@ -148,10 +148,10 @@ static long stv_unmap_checked(struct stv_container *c,
 	if (ret)
 		return ret;
 
-	stv_clear(c, tbl, p->iova >> tbl->it_page_shift,
-		  p->size >> tbl->it_page_shift);
+	ret = stv_clear(c, tbl, p->iova >> tbl->it_page_shift,
+			p->size >> tbl->it_page_shift);
 	iommu_flush_tce(tbl);
-	return 0;
+	return ret;
 }
 
 /*

@@ -26,6 +26,26 @@ static struct stv_prereg *stv_find_prereg(struct stv_container *c,
 }
 
 /**
+ * stv_registered_here() - did this container register the region?
+ * @c: the container
+ * @mem: a region that mm_iommu_lookup() found for the container's mm
+ *
+ * Regions are per mm, so a lookup also finds the regions of the other
+ * containers of the process.  MAP must not use those: the container that
+ * registered a region holds the reference that keeps it, and when that
+ * container is released while another one still maps the region, its
+ * mm_iommu_put() fails and the region stays pinned for good.
+ *
+ * Return: true when @c holds a reference on @mem.
+ */
+bool stv_registered_here(struct stv_container *c,
+			 struct mm_iommu_table_group_mem_t *mem)
+{
+	lockdep_assert_held(&c->lock);
+	return stv_find_prereg(c, mem);
+}
+
+/**
  * stv_register() - VFIO_IOMMU_SPAPR_REGISTER_MEMORY
  * @c: the container, bound to the caller's mm
  * @vaddr: start of the region, page aligned (checked by the caller with

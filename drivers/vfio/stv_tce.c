@@ -19,6 +19,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <asm/firmware.h>
 #include <asm/mmu_context.h>
 
 #include "stv.h"
@@ -56,8 +57,8 @@
 
 static long stv_errno(long ret)
 {
-	/* Platform exchanges may return hypervisor status codes. */
-	return (ret < 0 && ret >= -MAX_ERRNO) ? ret : -EIO;
+	/* On pseries (an LPAR) exchanges return PAPR hcall statuses. */
+	return stv_xchg_errno(ret, firmware_has_feature(FW_FEATURE_LPAR));
 }
 
 /*
@@ -120,21 +121,24 @@ static void stv_kill_add(struct iommu_table *tbl, struct stv_run *run,
 	run->len = 1;
 }
 
-static bool stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
+/* Clear one entry and release what it held; 0 or the exchange's errno. */
+static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 			  unsigned long entry, __be64 *pua)
 {
 	unsigned long view = be64_to_cpu(READ_ONCE(*pua));
 	enum dma_data_direction dir = DMA_NONE;
 	unsigned long hpa = 0;
+	long ret;
 
-	if (iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir))
-		return false;
+	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir);
+	if (ret)
+		return stv_errno(ret);
 	WRITE_ONCE(*pua, 0);
 	if (view & STV_UA_PINNED)
 		stv_unpin_entry(view);
 	else if (dir != DMA_NONE)
 		stv_region_unmap(c, tbl, view);
-	return true;
+	return 0;
 }
 
 /**
@@ -145,13 +149,18 @@ static bool stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
  * @npages: number of entries
  *
  * Entries mapped by KVM are cleared too.  The caller has checked that the
- * range lies in the window.
+ * range lies in the window.  An entry the platform refuses to clear keeps
+ * its mapping, its pin or region count and its view, so that a later
+ * clear can still release it; the others are cleared regardless.
+ *
+ * Return: 0, or the errno of the first entry that could not be cleared.
  */
-void stv_clear(struct stv_container *c, struct iommu_table *tbl,
+long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	       unsigned long entry, unsigned long npages)
 {
 	unsigned long end = entry + npages;
 	struct stv_run run = { 0, 0 };
+	long ret = 0, err;
 
 	lockdep_assert_held(&c->lock);
 
@@ -171,15 +180,20 @@ void stv_clear(struct stv_container *c, struct iommu_table *tbl,
 		if (pua) {
 			n = stop - entry;
 			for (i = stv_next_used(pua, 0, n); i < n;
-			     i = stv_next_used(pua, i + 1, n))
-				if (stv_clear_one(c, tbl, entry + i, pua + i))
+			     i = stv_next_used(pua, i + 1, n)) {
+				err = stv_clear_one(c, tbl, entry + i, pua + i);
+				if (!err)
 					stv_kill_add(tbl, &run, entry + i);
+				else if (!ret)
+					ret = err;
+			}
 		}
 		entry = stop;
 		cond_resched();
 	}
 	if (run.len)
 		iommu_tce_kill(tbl, run.start, run.len);
+	return ret;
 }
 
 /*
@@ -309,9 +323,11 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
  * @dir: DMA direction
  *
  * The preregistered region is looked up once for the whole range, and
- * again only where the range leaves it.
+ * again only where the range leaves it.  Only regions this container
+ * registered count (stv_registered_here()).
  *
- * Return: 0 with every entry mapped, or a negative errno with none;
+ * Return: 0 with every entry mapped, or a negative errno with none:
+ * -EINVAL where the memory is not in a region this container registered;
  * -EBUSY also when the region is being unregistered concurrently.
  */
 long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
@@ -326,12 +342,15 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 	lockdep_assert_held(&c->lock);
 
 	mem = mm_iommu_lookup(c->mm, ua, npages << shift);
+	if (mem && !stv_registered_here(c, mem))
+		mem = NULL;
 	for (i = 0; i < npages; i++) {
 		unsigned long cur = ua + (i << shift), hpa;
 
 		if (!mem || mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
 			mem = mm_iommu_lookup(c->mm, cur, 1UL << shift);
-			if (!mem || mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
+			if (!mem || !stv_registered_here(c, mem) ||
+			    mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
 				ret = -EINVAL;
 				break;
 			}

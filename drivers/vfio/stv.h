@@ -20,7 +20,10 @@
  * -------
  * Lock order, outermost first:
  *
- *   vfio core container->group_lock (held around attach/detach/ioctl)
+ *   vfio core container->group_lock (held around ->open/->release
+ *                                    and ->attach_group/->detach_group;
+ *                                    the core passes ->ioctl through
+ *                                    without it)
  *     stv_container.lock
  *       mm_iommu mem_list_mutex (inside mm_iommu_new/get/put)
  *         mmap_lock (inside pin_user_pages_fast)

@@ -2,13 +2,18 @@
 /*
  * A container is bound to the mm of the process that first made it hold
  * memory (v1 ENABLE, v2 REGISTER_MEMORY/TCE_CREATE/TCE_REMOVE); any other
- * process gets EPERM for everything but CHECK_EXTENSION.
+ * process gets EPERM for everything but CHECK_EXTENSION, and cannot
+ * attach a group of its own to it either.
  */
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include "harness.h"
 #include "child.h"
 #include "ctx.h"
 #include "dma_region.h"
+#include "env.h"
+#include "known.h"
 
 FIXTURE(owner) {
 	struct spapr_ctx c;
@@ -171,6 +176,43 @@ TEST_F(owner, first_user_binds_container)
 	ASSERT_EQ(0, run_in_child(child_binds, &f));
 	EXPECT_EQ(-EPERM, vfio_get_info(self->c.container, &info));
 	EXPECT_EQ(-EPERM, bind_here(self));
+}
+
+/*
+ * The receiver of a passed container fd adds its own group: its device
+ * could then DMA into the owner's mappings.  Refused once the container
+ * is bound (the second group is on powernv).
+ */
+static int foreign_adds_group(void *arg)
+{
+	struct foreign *f = arg;
+	int g = open(env_group2(), O_RDWR | O_CLOEXEC), ret;
+
+	if (g < 0)
+		return 100;
+	ret = vfio_group_set_container(g, f->container);
+	if (!ret)
+		vfio_group_unset_container(g);
+	close(g);
+	return ret == -EPERM ? 0 : 1;
+}
+
+TEST_F(owner, foreign_process_cannot_add_group_eperm)
+{
+	struct foreign f = {
+		.container = self->c.container, .type = variant->type,
+	};
+
+	if (!*env_group2())
+		SKIP(return, "%s has one NVMe only; two groups are needed",
+		     env_machine());
+	INTREE_BUG("lets another process attach its group to a container "
+		   "bound to the owner's memory");
+	ASSERT_EQ(0, bind_here(self));
+	EXPECT_EQ(0, run_in_child(foreign_adds_group, &f));
+	/* The owner is unaffected. */
+	EXPECT_EQ(0, vfio_map(self->c.container, self->r.va,
+			      self->c.win32_start, DEF_WIN_PAGE, MAP_RW));
 }
 
 TEST_HARNESS_MAIN

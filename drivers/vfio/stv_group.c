@@ -87,8 +87,9 @@ err_unset:
  *
  * Return: 0; -EINVAL for emulated groups or a v2 container on a platform
  * without dynamic windows; -EBUSY for a second group on v1 or a group
- * already attached; -EPERM for a group with different table code;
- * -ENODEV for a group without a TCE table group; -ENOMEM.
+ * already attached; -EPERM for a group with different table code, or
+ * when the container is bound to another process's memory; -ENODEV for a
+ * group without a TCE table group; -ENOMEM.
  */
 int stv_attach_group(void *data, struct iommu_group *grp,
 		     enum vfio_group_type type)
@@ -102,6 +103,14 @@ int stv_attach_group(void *data, struct iommu_group *grp,
 		return -EINVAL;
 
 	mutex_lock(&c->lock);
+	/*
+	 * A bound container maps its owner's memory: a process that was
+	 * passed the container fd must not add a device that can reach it.
+	 */
+	if (c->mm && c->mm != current->mm) {
+		ret = -EPERM;
+		goto out_unlock;
+	}
 	tg = iommu_group_get_iommudata(grp);
 	if (!tg || !tg->ops) {
 		ret = -ENODEV;

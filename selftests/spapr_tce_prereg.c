@@ -3,6 +3,8 @@
  * v2 memory preregistration: REGISTER_MEMORY / UNREGISTER_MEMORY.
  */
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "harness.h"
@@ -229,6 +231,45 @@ TEST_F(prereg, map_region_of_other_container_einval)
 	close(g2);
 	close(c2);
 	dma_region_free(&own);
+}
+
+/*
+ * Memory at user address 0 (possible once vm.mmap_min_addr is 0): the
+ * userspace view records a mapping by its user address, and 0 means
+ * "unused" there, so such a mapping could never be cleared.  Refused.
+ */
+TEST_F(prereg, map_user_address_zero_einval)
+{
+	const char *knob = "/proc/sys/vm/mmap_min_addr";
+	char old[32] = "";
+	void *p = MAP_FAILED;
+	FILE *f;
+
+	INTREE_BUG("maps it, and no clear ever finds the entry again");
+	f = fopen(knob, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(old, sizeof(old), f));
+	fclose(f);
+	f = fopen(knob, "w");
+	ASSERT_NE(NULL, f);
+	fputs("0\n", f);
+	ASSERT_EQ(0, fclose(f));
+	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p != MAP_FAILED) {
+		memset(p, 0, self->pg);
+		EXPECT_EQ(0, vfio_register(self->c.container, p, self->pg));
+		EXPECT_EQ(-EINVAL, vfio_map(self->c.container, p,
+					    self->c.win32_start, self->pg,
+					    MAP_RW));
+		EXPECT_EQ(0, vfio_unregister(self->c.container, p, self->pg));
+		munmap(p, self->pg);
+	}
+	f = fopen(knob, "w");
+	ASSERT_NE(NULL, f);
+	fputs(old, f);
+	fclose(f);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap at 0: %s", strerror(errno));
 }
 
 TEST_HARNESS_MAIN

@@ -327,7 +327,8 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
  * registered count (stv_registered_here()).
  *
  * Return: 0 with every entry mapped, or a negative errno with none:
- * -EINVAL where the memory is not in a region this container registered;
+ * -EINVAL where the memory is not in a region this container registered,
+ * or starts at user address 0;
  * -EBUSY also when the region is being unregistered concurrently.
  */
 long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
@@ -341,6 +342,12 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 
 	lockdep_assert_held(&c->lock);
 
+	/*
+	 * The view records an entry by its user address, and 0 reads as an
+	 * unused entry that no clear would ever visit.
+	 */
+	if (!ua)
+		return -EINVAL;
 	mem = mm_iommu_lookup(c->mm, ua, npages << shift);
 	if (mem && !stv_registered_here(c, mem))
 		mem = NULL;

@@ -64,7 +64,7 @@ CHECK_EXTRA = $(subst $(eval) ,$(comma),$(strip $(foreach e,$(CHECK_EXTRA_KERNEL
 		$(word 2,$(subst :, ,$(e)))/powerpc64le-64k@$(word 1,$(subst :, ,$(e)))/$(d)))))
 comma := ,
 
-.PHONY: all modules setup check check-quick demo lint sparse checkpatch \
+.PHONY: all modules setup check check-quick demo lint sparse checkpatch compat \
 	coccicheck install clean selftests
 
 all: modules
@@ -98,6 +98,12 @@ check-quick: setup
 check-fresh:
 	@bash $(TOP)/tools/testbed/fresh-machine.sh
 
+# The Debian package installed with apt inside the emulated POWER host,
+# built there by DKMS, on pseries and powernv (tools/testbed/install/).
+.PHONY: check-install
+check-install: setup
+	@$(TOP)/tools/testbed/install/run
+
 demo: setup
 	@$(TOP)/tools/testbed/demo
 
@@ -123,7 +129,11 @@ checkpatch: setup
 coccicheck: setup
 	@bash $(TOP)/tools/lint/coccicheck.sh $(KSRC) drivers $$(ls -d kunit 2>/dev/null)
 
-lint: sparse checkpatch coccicheck
+# The compat layer against every kernel of kernels.tsv (design.rst).
+compat: setup
+	@bash $(TOP)/tools/compat/check-layouts.sh
+
+lint: sparse checkpatch coccicheck compat
 
 # --- on a POWER host ----------------------------------------------------------
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -135,6 +145,7 @@ install:
 	@if command -v dkms >/dev/null && [ -n "$$(dkms status -m spapr-tce-vfio 2>/dev/null)" ]; then \
 		echo "install: spapr-tce-vfio is managed by dkms (spapr-tce-vfio-dkms); not installing over it"; \
 		exit 1; fi
+	@[ -f $(KDIR)/Makefile ] || { echo "install: no kernel headers at $(KDIR); install them first (Debian: apt install linux-headers-$$(uname -r)), or name a tree with KDIR="; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=updates/dkms modules_install
 	install -D -m 644 $(TOP)/tools/modprobe.d/50-vfio-spapr-tce.conf \

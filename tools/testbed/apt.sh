@@ -96,9 +96,13 @@ deb_of() {
 # fetch_deb SUITE PKG[:ARCH] VERSION: into $DEBS, once.  Arch-less host
 # packages (linux-kbuild) are amd64.
 fetch_deb() {
-	local suite=$1 pkg=$2 ver=$3 got t0
-	got=$(ls "$DEBS/${pkg%%:*}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
-	[ -z "$got" ] || return 0
+	local suite=$1 pkg=$2 ver=$3 t0
+	# The same name and version can exist for amd64 and ppc64el
+	# (linux-kbuild): an arch-qualified package needs its own file.
+	case $pkg in
+	*:*) [ ! -f "$(deb_of "$pkg" "$ver")" ] || return 0 ;;
+	*) ! ls "$DEBS/${pkg}_${ver//:/%3a}_"*.deb >/dev/null 2>&1 || return 0 ;;
+	esac
 	mkdir -p "$DEBS"
 	apt_update "$suite"
 	need_pkg "$suite" "$pkg=$ver"
@@ -108,5 +112,5 @@ fetch_deb() {
 		"$pkg=$ver" >/dev/null); then
 		die "download of $pkg=$ver from $suite failed: the archive lists it but did not serve it; pick a version it serves in tools/testbed/kernels.tsv or versions.sh"
 	fi
-	log "${FETCH_PROGRESS:-}  done in $(($(date +%s) - t0))s ($(du -h "$(ls "$DEBS/${pkg%%:*}_${ver//:/%3a}_"*.deb | head -n1)" | cut -f1))"
+	log "${FETCH_PROGRESS:-}  done in $(($(date +%s) - t0))s"
 }

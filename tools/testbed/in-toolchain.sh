@@ -20,8 +20,12 @@ tc=$(toolchain_of "$kv")
 [ -f "$tc/.ready" ] || { echo "in-toolchain: no toolchain root $tc; run make setup" >&2; exit 1; }
 top=$(cd "$here/../.." && pwd)
 export TC_ROOT=$tc TC_DIRS="$CACHE $top" TC_CWD=$PWD
-exec unshare -m bash -c '
+# --propagation unchanged: unshare's default (make / private) fails where
+# / is not a mount point, as in the fresh-machine test's chroot; the
+# first line of the inner shell does it where it can.
+exec unshare -m --propagation unchanged bash -c '
 	set -e
+	mount --make-rprivate / 2>/dev/null || true
 	for d in $TC_DIRS; do
 		mkdir -p "$TC_ROOT$d"
 		mount --bind "$d" "$TC_ROOT$d"

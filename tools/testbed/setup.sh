@@ -76,7 +76,7 @@ fi
 wanted=()	# "suite pkg version"
 for kv in $KVERS; do
 	suite=$(kfield "$kv" suite) abi=$(kfield "$kv" abi) ver=$(kfield "$kv" pkgver)
-	wanted+=("$suite linux-kbuild-$abi $ver" "$suite linux-headers-$abi-common $ver"
+	wanted+=("$suite linux-kbuild-$abi:amd64 $ver" "$suite linux-headers-$abi-common $ver"
 		"$suite $(kfield "$kv" source) $ver")
 	for fl in $FLAVOURS; do
 		wanted+=("$suite linux-headers-$abi-$fl:ppc64el $ver")
@@ -92,7 +92,7 @@ wanted+=("bookworm busybox-static:ppc64el $BUSYBOX_VERSION")
 todo=()
 for w in "${wanted[@]}"; do
 	read -r suite pkg ver <<<"$w"
-	ls "$DEBS/${pkg%%:*}_${ver//:/%3a}_"*.deb >/dev/null 2>&1 || todo+=("$w")
+	[ -f "$(deb_of "$pkg" "$ver")" ] || todo+=("$w")
 done
 step 3 "kernel packages: ${#wanted[@]} pinned, ${#todo[@]} to download"
 k=0
@@ -102,10 +102,8 @@ for w in "${todo[@]}"; do
 	FETCH_PROGRESS="[$k of ${#todo[@]}] " fetch_deb "$suite" "$pkg" "$ver"
 done
 
-unpack() {	# pkg[:arch] version dest
-	local deb
-	deb=$(ls "$DEBS/${1%%:*}_${2//:/%3a}_"*.deb | head -n1)
-	dpkg-deb -x "$deb" "$3"
+unpack() {	# pkg[:arch] version dest (no arch: an "all" package)
+	dpkg-deb -x "$(deb_of "$1" "$2")" "$3"
 }
 
 # --- 4. images and kbuild trees ------------------------------------------------
@@ -120,10 +118,10 @@ for kv in $KVERS; do
 			rm -rf "$img"
 			mkdir -p "$img"
 			if [ "$(kfield "$kv" image)" = split ]; then
-				unpack "linux-binary-$abi-$fl" "$ver" "$img"
-				unpack "linux-modules-$abi-$fl" "$ver" "$img"
+				unpack "linux-binary-$abi-$fl:ppc64el" "$ver" "$img"
+				unpack "linux-modules-$abi-$fl:ppc64el" "$ver" "$img"
 			else
-				unpack "linux-image-$abi-$fl" "$ver" "$img"
+				unpack "linux-image-$abi-$fl:ppc64el" "$ver" "$img"
 			fi
 			[ -f "$(vmlinux_of "$tok")" ] || die "no kernel at $(vmlinux_of "$tok")"
 			touch "$img/.unpacked"
@@ -137,7 +135,8 @@ for kv in $KVERS; do
 		log "kbuild tree for $tok"
 		rm -rf "$root"
 		mkdir -p "$root"
-		for deb in "linux-kbuild-$abi" "linux-headers-$abi-common" "linux-headers-$abi-$fl"; do
+		for deb in "linux-kbuild-$abi:amd64" "linux-headers-$abi-common" \
+			   "linux-headers-$abi-$fl:ppc64el"; do
 			unpack "$deb" "$ver" "$root"
 		done
 		[ -f "$kdir/Makefile" ] || die "unexpected layout in linux-headers-$abi-$fl"
@@ -150,7 +149,7 @@ done
 if [ ! -f "$ROOTS/busybox/.unpacked" ]; then
 	rm -rf "$ROOTS/busybox"
 	mkdir -p "$ROOTS/busybox"
-	unpack busybox-static "$BUSYBOX_VERSION" "$ROOTS/busybox"
+	unpack busybox-static:ppc64el "$BUSYBOX_VERSION" "$ROOTS/busybox"
 	touch "$ROOTS/busybox/.unpacked"
 fi
 

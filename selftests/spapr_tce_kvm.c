@@ -25,7 +25,6 @@
  */
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -359,26 +358,19 @@ TEST_F_TIMEOUT(kvm, linked_not_preregistered_map_falls_back, 180)
  */
 FIXTURE(kvm_v1) {
 	struct vmm m;
-	int v2, g0, v1, g1, table, dev;
-	uint64_t win1, win2;		/* default windows: v1, v2 */
+	struct spapr_ctx v2, v1;	/* first group, second group */
+	int table, dev;
 	struct modstats base;
 	bool have_stats;
 };
 
-static int open_path(const char *path)
-{
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
 FIXTURE_SETUP(kvm_v1)
 {
-	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
 	const char *step;
 	int ret;
 
-	self->v2 = self->g0 = self->v1 = self->g1 = -1;
+	self->v2.container = self->v2.group = -1;
+	self->v1.container = self->v1.group = -1;
 	self->table = self->dev = -1;
 	self->m.kvm = self->m.vm = self->m.vcpu = -1;
 	if (!env_kvm())
@@ -392,42 +384,31 @@ FIXTURE_SETUP(kvm_v1)
 	ret = vmm_open(&self->m, GUEST_RAM, &step);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 
-	self->v2 = vfio_open_container();
-	self->g0 = open_path(env_group());
-	ASSERT_LE(0, self->v2);
-	ASSERT_LE(0, self->g0);
-	ASSERT_EQ(0, vfio_group_set_container(self->g0, self->v2));
-	ASSERT_EQ(0, vfio_set_iommu(self->v2, SPAPR_V2));
-	ASSERT_EQ(0, vfio_get_info(self->v2, &info));
-	self->win2 = info.dma32_window_start;
-	ASSERT_EQ(0, vfio_register(self->v2, self->m.ram.va, self->m.ram.size));
-	ASSERT_EQ(0, vfio_map(self->v2, self->m.ram.va + D(1),
-			      self->win2 + PUT_OFF, PG, MAP_RW));
+	ret = ctx_open(&self->v2, SPAPR_V2, &step);
+	ASSERT_EQ(0, ret) TH_LOG("v2 %s: %s", step, strerror(-ret));
+	ASSERT_EQ(0, vfio_register(self->v2.container, self->m.ram.va,
+				   self->m.ram.size));
+	ASSERT_EQ(0, vfio_map(self->v2.container, self->m.ram.va + D(1),
+			      self->v2.win32_start + PUT_OFF, PG, MAP_RW));
 
-	self->v1 = vfio_open_container();
-	self->g1 = open_path(env_group2());
-	ASSERT_LE(0, self->v1);
-	ASSERT_LE(0, self->g1);
-	ASSERT_EQ(0, vfio_group_set_container(self->g1, self->v1));
-	ASSERT_EQ(0, vfio_set_iommu(self->v1, SPAPR_V1));
-	ASSERT_EQ(0, vfio_get_info(self->v1, &info));
-	ASSERT_EQ(0, vfio_enable(self->v1));
-	self->win1 = info.dma32_window_start;
-	ASSERT_EQ(0, vfio_map(self->v1, self->m.ram.va + D(0),
-			      self->win1 + PUT_OFF, PG, MAP_RW));
-	ASSERT_EQ(0, vfio_map(self->v1, self->m.ram.va + D(2),
-			      self->win1 + PUT_OFF + PG, PG, MAP_RW));
+	ret = ctx_open_group(&self->v1, env_group2(), SPAPR_V1, &step);
+	ASSERT_EQ(0, ret) TH_LOG("v1 %s: %s", step, strerror(-ret));
+	ASSERT_EQ(0, vfio_enable(self->v1.container));
+	ASSERT_EQ(0, vfio_map(self->v1.container, self->m.ram.va + D(0),
+			      self->v1.win32_start + PUT_OFF, PG, MAP_RW));
+	ASSERT_EQ(0, vfio_map(self->v1.container, self->m.ram.va + D(2),
+			      self->v1.win32_start + PUT_OFF + PG, PG, MAP_RW));
 
 	ASSERT_EQ(0, vmm_enable_hcall(&self->m, H_STUFF_TCE, true));
 	self->table = kvm_tce_create(self->m.vm, LIOBN, 12,
-				     self->win1 >> 12,
-				     info.dma32_window_size >> 12);
+				     self->v1.win32_start >> 12,
+				     self->v1.win32_size >> 12);
 	ASSERT_LE(0, self->table) TH_LOG("KVM_CREATE_SPAPR_TCE_64: %s",
 					 strerror(-self->table));
 	self->dev = kvm_vfio_create(self->m.vm);
 	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, kvm_vfio_add(self->dev, self->g1));
-	ret = kvm_vfio_set_spapr_tce(self->dev, self->g1, self->table);
+	ASSERT_EQ(0, kvm_vfio_add(self->dev, self->v1.group));
+	ret = kvm_vfio_set_spapr_tce(self->dev, self->v1.group, self->table);
 	ASSERT_EQ(0, ret) TH_LOG("FILE_SET_SPAPR_TCE: %s", strerror(-ret));
 }
 
@@ -438,14 +419,8 @@ FIXTURE_TEARDOWN(kvm_v1)
 	if (self->dev >= 0)
 		close(self->dev);
 	vmm_close(&self->m);
-	if (self->g1 >= 0)
-		close(self->g1);
-	if (self->v1 >= 0)
-		close(self->v1);
-	if (self->g0 >= 0)
-		close(self->g0);
-	if (self->v2 >= 0)
-		close(self->v2);
+	ctx_close(&self->v1);
+	ctx_close(&self->v2);
 }
 
 /* One guest hcall that KVM must hand to the VMM (H_TOO_HARD). */
@@ -469,7 +444,7 @@ TEST_F_TIMEOUT(kvm_v1, guest_clear_of_v1_entry_in_prereg_memory_goes_to_vmm,
 	       180)
 {
 	struct modstats now;
-	uint64_t ioba = self->win1 + PUT_OFF;
+	uint64_t ioba = self->v1.win32_start + PUT_OFF;
 
 	/*
 	 * Both the single clear and the range clear reach the VMM.  (On its
@@ -482,19 +457,21 @@ TEST_F_TIMEOUT(kvm_v1, guest_clear_of_v1_entry_in_prereg_memory_goes_to_vmm,
 
 	/* The v2 container's own TCE still points into the region. */
 	if (!driver_is_intree())	/* in-tree: 0, uapi.rst item 3 */
-		ASSERT_EQ(-EBUSY, vfio_unregister(self->v2, self->m.ram.va,
+		ASSERT_EQ(-EBUSY, vfio_unregister(self->v2.container,
+						  self->m.ram.va,
 						  self->m.ram.size));
 
 	/* What the VMM does with the forwarded clears; each pin goes once. */
-	ASSERT_EQ(0, vfio_unmap(self->v1, ioba, 2 * PG));
+	ASSERT_EQ(0, vfio_unmap(self->v1.container, ioba, 2 * PG));
 	if (self->have_stats) {
 		ASSERT_EQ(0, modstats_read(&now));
 		ASSERT_EQ(self->base.pinned_pages, now.pinned_pages);
 	}
 
 	/* Once the v2 mapping is gone, the region can go. */
-	ASSERT_EQ(0, vfio_unmap(self->v2, self->win2 + PUT_OFF, PG));
-	ASSERT_EQ(0, vfio_unregister(self->v2, self->m.ram.va,
+	ASSERT_EQ(0, vfio_unmap(self->v2.container,
+				self->v2.win32_start + PUT_OFF, PG));
+	ASSERT_EQ(0, vfio_unregister(self->v2.container, self->m.ram.va,
 				     self->m.ram.size));
 }
 

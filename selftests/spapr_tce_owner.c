@@ -5,7 +5,6 @@
  * process gets EPERM for everything but CHECK_EXTENSION, and cannot
  * attach a group of its own to it either.
  */
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "harness.h"
@@ -186,7 +185,7 @@ TEST_F(owner, first_user_binds_container)
 static int foreign_adds_group(void *arg)
 {
 	struct foreign *f = arg;
-	int g = open(env_group2(), O_RDWR | O_CLOEXEC), ret;
+	int g = vfio_open_group_path(env_group2()), ret;
 
 	if (g < 0)
 		return 100;

@@ -2,7 +2,6 @@
 /*
  * v2 memory preregistration: REGISTER_MEMORY / UNREGISTER_MEMORY.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -190,9 +189,10 @@ TEST_F(prereg, munmap_registered_then_unregister)
  */
 TEST_F(prereg, map_region_of_other_container_einval)
 {
-	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	struct spapr_ctx c2;
 	struct dma_region own;
-	int c2, g2;
+	const char *step;
+	int ret;
 
 	if (!*env_group2())
 		SKIP(return, "%s has one NVMe only; two groups are needed",
@@ -200,36 +200,30 @@ TEST_F(prereg, map_region_of_other_container_einval)
 	INTREE_BUG("maps a region another container registered; the region "
 		   "then outlives that container's release");
 	ASSERT_EQ(0, vfio_register(self->c.container, self->r.va, self->r.size));
-	c2 = vfio_open_container();
-	ASSERT_LE(0, c2);
-	g2 = open(env_group2(), O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, g2);
-	ASSERT_EQ(0, vfio_group_set_container(g2, c2));
-	ASSERT_EQ(0, vfio_set_iommu(c2, SPAPR_V2));
-	ASSERT_EQ(0, vfio_get_info(c2, &info));
+	ret = ctx_open_group(&c2, env_group2(), SPAPR_V2, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 	/* The second container has memory of its own registered. */
 	ASSERT_EQ(0, dma_region_alloc(&own, self->pg, false));
-	ASSERT_EQ(0, vfio_register(c2, own.va, own.size));
-	ASSERT_EQ(0, vfio_map(c2, own.va, info.dma32_window_start + 16 * self->pg,
+	ASSERT_EQ(0, vfio_register(c2.container, own.va, own.size));
+	ASSERT_EQ(0, vfio_map(c2.container, own.va, c2.win32_start + 16 * self->pg,
 			      own.size, MAP_RW));
 
-	EXPECT_EQ(-EINVAL, vfio_map(c2, self->r.va, info.dma32_window_start,
+	EXPECT_EQ(-EINVAL, vfio_map(c2.container, self->r.va, c2.win32_start,
 				    self->pg, MAP_RW));
 	/* Still refused part-way through a range. */
-	EXPECT_EQ(-EINVAL, vfio_map(c2, self->r.va, info.dma32_window_start,
+	EXPECT_EQ(-EINVAL, vfio_map(c2.container, self->r.va, c2.win32_start,
 				    self->r.size, MAP_RW));
 	/* Registered by both, it is shared and maps. */
-	ASSERT_EQ(0, vfio_register(c2, self->r.va, self->r.size));
-	EXPECT_EQ(0, vfio_map(c2, self->r.va, info.dma32_window_start,
+	ASSERT_EQ(0, vfio_register(c2.container, self->r.va, self->r.size));
+	EXPECT_EQ(0, vfio_map(c2.container, self->r.va, c2.win32_start,
 			      self->pg, MAP_RW));
 	/* The first container can let go; the second still holds it. */
 	EXPECT_EQ(0, vfio_unregister(self->c.container, self->r.va,
 				     self->r.size));
-	EXPECT_EQ(-EBUSY, vfio_unregister(c2, self->r.va, self->r.size));
-	EXPECT_EQ(0, vfio_unmap(c2, info.dma32_window_start, self->pg));
-	EXPECT_EQ(0, vfio_unregister(c2, self->r.va, self->r.size));
-	close(g2);
-	close(c2);
+	EXPECT_EQ(-EBUSY, vfio_unregister(c2.container, self->r.va, self->r.size));
+	EXPECT_EQ(0, vfio_unmap(c2.container, c2.win32_start, self->pg));
+	EXPECT_EQ(0, vfio_unregister(c2.container, self->r.va, self->r.size));
+	ctx_close(&c2);
 	dma_region_free(&own);
 }
 

@@ -4,8 +4,15 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "env.h"
 
 int ctx_open(struct spapr_ctx *c, int type, const char **step)
+{
+	return ctx_open_group(c, env_group(), type, step);
+}
+
+int ctx_open_group(struct spapr_ctx *c, const char *group, int type,
+		   const char **step)
 {
 	int ret;
 
@@ -20,7 +27,7 @@ int ctx_open(struct spapr_ctx *c, int type, const char **step)
 	c->container = ret;
 
 	*step = "open group";
-	ret = vfio_open_group();
+	ret = vfio_open_group_path(group);
 	if (ret < 0)
 		return ret;
 	c->group = ret;

@@ -23,6 +23,9 @@ struct spapr_ctx {
  * step that failed.
  */
 int ctx_open(struct spapr_ctx *c, int type, const char **step);
+/* The same with the group at @group (a /dev/vfio/N path). */
+int ctx_open_group(struct spapr_ctx *c, const char *group, int type,
+		   const char **step);
 /* Close whatever ctx_open() left open (safe on a zeroed/failed ctx). */
 void ctx_close(struct spapr_ctx *c);
 

@@ -35,11 +35,16 @@ int vfio_open_container(void)
 	return fd;
 }
 
-int vfio_open_group(void)
+int vfio_open_group_path(const char *path)
 {
-	int fd = open(env_group(), O_RDWR | O_CLOEXEC);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+int vfio_open_group(void)
+{
+	return vfio_open_group_path(env_group());
 }
 
 int vfio_group_viable(int group)

@@ -19,7 +19,8 @@ long vfio_ioctl(int fd, unsigned long req, void *arg);
 long vfio_ioctl_val(int fd, unsigned long req, unsigned long arg);
 
 int vfio_open_container(void);
-int vfio_open_group(void);
+int vfio_open_group(void);			/* SPAPR_GROUP */
+int vfio_open_group_path(const char *path);
 int vfio_group_viable(int group);
 int vfio_group_set_container(int group, int container);
 int vfio_group_unset_container(int group);

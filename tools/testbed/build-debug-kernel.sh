@@ -41,8 +41,18 @@ while read -r line; do
 done <"$frag"
 [ $missing -eq 0 ] || { log "configuration incomplete"; exit 1; }
 
-log "building vmlinux and modules (-j$(nproc))"
-mk -j"$(nproc)" vmlinux modules
+log "building vmlinux and modules (-j$(nproc)); about 8 minutes cold, seconds warm"
+# Progress every 30 s: the build is silent (-s) for minutes otherwise.
+mk -j"$(nproc)" vmlinux modules &
+build=$!
+n=0
+while kill -0 "$build" 2>/dev/null; do
+	sleep 5
+	n=$((n + 1))
+	[ $((n % 6)) -eq 0 ] && kill -0 "$build" 2>/dev/null &&
+		log "  $(( $(date +%s) - t0 ))s: $(find "$out" -name '*.o' | wc -l) objects built"
+done
+wait "$build" || { log "build failed"; exit 1; }
 rm -rf "$img"
 mk INSTALL_MOD_PATH="$img" INSTALL_MOD_STRIP=1 modules_install >/dev/null
 echo "$want" >"$stamp"

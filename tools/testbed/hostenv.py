@@ -19,6 +19,14 @@ def sh(cmd, **kw):
     return res.stdout
 
 
+def sh_visible(cmd, **kw):
+    """Run CMD with its output going straight to the terminal (long steps
+    that print their own progress); fail loudly if it fails."""
+    res = subprocess.run(cmd, **kw)
+    if res.returncode:
+        raise SystemExit(f"command failed: {' '.join(cmd)}")
+
+
 def _versions():
     """The cache, the primary kernel release, and per kernel build (token
     of versions.sh) its bootable kernel, all from versions.sh."""

@@ -2,13 +2,18 @@
 #
 # spapr-tce-vfio: top-level build.
 #
-#   make                cross-build the module for both Debian ppc64le
-#                       kernel flavours (4K and 64K pages)
+#   make                cross-build the module for every kernel of
+#                       tools/testbed/kernels.tsv, both flavours (4K and
+#                       64K pages); KVER= builds one kernel
 #   make check          the whole test matrix in emulated POWER guests
 #   make check-quick    one machine, one flavour (MACHINE=, FLAVOUR=,
 #                       DRIVER=, TESTS=, FILTER=)
+#   make check-fresh    the README's commands in a clean Debian 12 root
+#   make check-install  the Debian package installed with apt inside the
+#                       emulated host (not in CI yet; testing.rst)
 #   make demo           boot an emulated POWER9 host and show a DMA land
-#   make lint           sparse + checkpatch --strict + coccicheck
+#   make lint           sparse + checkpatch --strict + coccicheck + compat
+#   make deb            the Debian DKMS package, in build/deb/
 #   make install        native build and install on a POWER host
 #                       (KDIR=/lib/modules/$(uname -r)/build by default)
 #

@@ -120,4 +120,3 @@ module_exit(stv_exit);
 MODULE_VERSION(STV_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO IOMMU backend for the sPAPR TCE IOMMU (v1 and v2)");
-MODULE_SOFTDEP("pre: vfio");

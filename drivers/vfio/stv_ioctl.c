@@ -156,7 +156,9 @@ static long stv_unmap_checked(struct stv_container *c,
 
 /*
  * MAP_DMA and UNMAP_DMA.  A call that fails leaves no trace, not even the
- * default window it may have created on its way.
+ * default window it may have created on its way; the one exception is an
+ * UNMAP whose platform exchange fails part-way, which has cleared the
+ * other entries of its range (stv_clear()) and reports the failure.
  */
 static long stv_dma(struct stv_container *c, unsigned int cmd,
 		    unsigned long arg)

@@ -46,9 +46,28 @@ stage1() {
 			>"$CACHE/install/debootstrap.log" 2>&1 ||
 			die "debootstrap failed; see $CACHE/install/debootstrap.log"
 		kernel_repo "$ROOT/srv/kernel-repo"
+		# The root is never booted with its own initramfs: keep the
+		# one the kernel packages build small (MODULES=list), which
+		# under emulation is minutes faster.
+		sed -i 's/^MODULES=.*/MODULES=list/' "$ROOT/etc/initramfs-tools/initramfs.conf"
 		touch "$ROOT/.stage1"
 	fi
 	echo "$ROOT"
+}
+
+# extra_deps PKG ROOT: "name version" of every ppc64el package PKG needs,
+# recursively, that ROOT does not have installed.
+extra_deps() {
+	local have
+	have=$(awk '/^Package:/ {p = $2} /^Status: install ok installed/ {print p}' \
+		"$2/var/lib/dpkg/status" | sort -u)
+	apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances "$1" 2>/dev/null |
+		sed -n 's/^\([^ <].*\):ppc64el$/\1/p' | sort -u |
+		comm -23 - <(echo "$have") | grep -vx "${1%%:*}" |
+		while read -r p; do
+			echo "$p $(apt-cache policy "$p:ppc64el" | awk '/Candidate:/ {print $2}')"
+		done
 }
 
 # kernel_repo DIR: the primary kernel's two image packages, as a repo.
@@ -84,6 +103,13 @@ work() {	# dir token
 		*:*) cp "$(deb_of "$p" "$ver")" "$repo/" ;;
 		*) cp "$DEBS/${p}_${ver//:/%3a}_all.deb" "$repo/" ;;
 		esac
+	done
+	# What the headers need that the root lacks (linux-kbuild: libelf1,
+	# pahole and theirs), from bookworm, as the admin's mirror would
+	# serve them.
+	extra_deps "linux-kbuild-$abi:ppc64el" "$dir/root" | while read -r p v; do
+		fetch_deb bookworm "$p:ppc64el" "$v"
+		cp "$(deb_of "$p:ppc64el" "$v")" "$repo/"
 	done
 	(cd "$repo" && dpkg-scanpackages -m . 2>/dev/null >Packages)
 	echo "deb [trusted=yes] file:/srv/repo ./" >"$dir/root/etc/apt/sources.list.d/local.list"

@@ -3,20 +3,23 @@
 #
 # The Debian root of the install test: a ppc64el bookworm system with
 # apt, dkms and the compiler, as an admin's POWER host would have, made
-# from Debian's packages and cached.  The first stage (debootstrap
-# --foreign) runs here; the second stage runs inside the emulated POWER
-# host on the first boot (install/run --prepare), since this machine
-# cannot execute ppc64el code.
+# from Debian's packages and cached as an ext4 disk image.  The first
+# stage (debootstrap --foreign) runs here, into a directory that
+# mke2fs -d turns into the image; the second stage runs inside the
+# emulated POWER host on the first boot (install/run, "prepare"), since
+# this machine cannot execute ppc64el code.
 #
-# Usage: root.sh stage1            print the cached root, creating it
-#        root.sh work DIR TOKEN    copy the prepared root to DIR and add
-#                                  a local apt repository holding the
-#                                  package (make deb) and the headers of
-#                                  both flavours of the primary kernel,
-#                                  and the tests
+# Usage: root.sh image             print the cached image, creating it
+#                                  from the first stage
+#        root.sh work DIR TOKEN    fill DIR with what a test boot adds
+#                                  to the prepared image: a local apt
+#                                  repository holding the package (make
+#                                  deb) and the headers of both flavours
+#                                  of the primary kernel, and the tests
 #
-# The prepared root has both flavours of the primary kernel installed
+# The prepared image has both flavours of the primary kernel installed
 # from their image packages, as a host that runs one of them would.
+# Test boots never write to it (QEMU's snapshot=on).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tb=$(dirname "$here")
@@ -29,6 +32,10 @@ die() { printf 'install-root: error: %s\n' "$*" >&2; exit 1; }
 . "$tb/apt.sh"
 
 ROOT=$CACHE/install/root
+IMAGE=$CACHE/install/root.img
+# Room for the root (about 1 GiB prepared) and for two headers packages
+# and their DKMS builds in a test boot's overlay.  Sparse.
+IMAGE_SIZE=4G
 # What an admin's host has before our package: dkms pulls in the
 # compiler, make, kmod and dpkg-dev; initramfs-tools and linux-base are
 # what the kernel's own image package needs (installed by the prepare
@@ -48,19 +55,39 @@ stage1() {
 		kernel_repo "$ROOT/srv/kernel-repo"
 		# The root is never booted with its own initramfs: keep the
 		# one the kernel packages build small (MODULES=list), which
-		# under emulation is minutes faster.
-		sed -i 's/^MODULES=.*/MODULES=list/' "$ROOT/etc/initramfs-tools/initramfs.conf"
+		# under emulation is minutes faster.  initramfs-tools is only
+		# unpacked by the second stage; conf.d overrides its
+		# initramfs.conf.
+		mkdir -p "$ROOT/etc/initramfs-tools/conf.d"
+		echo MODULES=list >"$ROOT/etc/initramfs-tools/conf.d/install-test"
 		touch "$ROOT/.stage1"
 	fi
-	echo "$ROOT"
 }
 
-# extra_deps PKG ROOT: "name version" of every ppc64el package PKG needs,
-# recursively, that ROOT does not have installed.
+# image: the ext4 image of the root.  Made from the first stage's
+# directory, which then goes; a directory that an older test bed already
+# prepared over 9p (.stage2) makes a prepared image.
+image() {
+	if [ ! -f "$IMAGE" ]; then
+		[ -f "$ROOT/.stage2" ] || stage1
+		log "making the root's ext4 image ($IMAGE_SIZE, sparse) with mke2fs -d"
+		rm -f "$IMAGE.tmp"
+		mke2fs -q -t ext4 -L stv-install -d "$ROOT" "$IMAGE.tmp" "$IMAGE_SIZE" ||
+			die "mke2fs -d $ROOT failed"
+		[ ! -f "$ROOT/.stage2" ] || : >"$IMAGE.prepared"
+		mv "$IMAGE.tmp" "$IMAGE"
+		rm -rf "$ROOT"
+	fi
+	echo "$IMAGE"
+}
+
+# extra_deps PKG STATUS: "name version" of every ppc64el package PKG
+# needs, recursively, that dpkg status file STATUS does not list as
+# installed.
 extra_deps() {
 	local have
 	have=$(awk '/^Package:/ {p = $2} /^Status: install ok installed/ {print p}' \
-		"$2/var/lib/dpkg/status" | sort -u)
+		"$2" | sort -u)
 	apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
 		--no-breaks --no-replaces --no-enhances "$1" 2>/dev/null |
 		sed -n 's/^\([^ <].*\):ppc64el$/\1/p' | sort -u |
@@ -85,12 +112,10 @@ kernel_repo() {
 
 work() {	# dir token
 	local dir=$1 tok=$2 repo deb kv abi ver fl
-	[ -f "$ROOT/.stage2" ] || die "the root is not prepared (install/run --prepare)"
+	[ -f "$IMAGE.prepared" ] || die "the root image is not prepared (install/run prepares it)"
 	rm -rf "$dir"
-	mkdir -p "$dir"
-	cp -a "$ROOT" "$dir/root"
-	repo=$dir/root/srv/repo
-	mkdir -p "$repo" "$dir/root/srv/tests"
+	repo=$dir/repo
+	mkdir -p "$repo" "$dir/tests"
 	deb=$(ls "$top"/build/deb/spapr-tce-vfio-dkms_*_all.deb 2>/dev/null | head -n1)
 	[ -n "$deb" ] || die "no package in build/deb (make deb)"
 	cp "$deb" "$repo/"
@@ -106,21 +131,23 @@ work() {	# dir token
 	done
 	# What the headers need that the root lacks (linux-kbuild: libelf1,
 	# pahole and theirs), from bookworm, as the admin's mirror would
-	# serve them.
-	extra_deps "linux-kbuild-$abi:ppc64el" "$dir/root" | while read -r p v; do
+	# serve them.  The image's dpkg status says what it has.
+	debugfs -R 'cat /var/lib/dpkg/status' "$IMAGE" 2>/dev/null >"$dir/status"
+	[ -s "$dir/status" ] || die "cannot read the dpkg status of $IMAGE"
+	extra_deps "linux-kbuild-$abi:ppc64el" "$dir/status" | while read -r p v; do
 		fetch_deb bookworm "$p:ppc64el" "$v"
 		cp "$(deb_of "$p:ppc64el" "$v")" "$repo/"
 	done
+	rm "$dir/status"
 	(cd "$repo" && dpkg-scanpackages -m . 2>/dev/null >Packages)
-	echo "deb [trusted=yes] file:/srv/repo ./" >"$dir/root/etc/apt/sources.list.d/local.list"
-	cp "$top/build/selftests/spapr_tce_smoke" "$dir/root/srv/tests/"
-	install -m 0755 "$here/admin-test" "$dir/root/srv/admin-test"
+	cp "$top/build/selftests/spapr_tce_smoke" "$dir/tests/"
+	install -m 0755 "$here/admin-test" "$dir/admin-test"
 	fl=$(tok_fl "$tok")
-	echo "$fl" >"$dir/root/srv/flavour"
+	echo "$fl" >"$dir/flavour"
 }
 
 case "${1:-}" in
-stage1) stage1 ;;
+image) image ;;
 work) work "$2" "$3" ;;
-*) echo "usage: $0 stage1 | work DIR TOKEN" >&2; exit 2 ;;
+*) echo "usage: $0 image | work DIR TOKEN" >&2; exit 2 ;;
 esac

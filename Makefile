@@ -9,8 +9,9 @@
 #   make check-quick    one machine, one flavour (MACHINE=, FLAVOUR=,
 #                       DRIVER=, TESTS=, FILTER=)
 #   make check-fresh    the README's commands in a clean Debian 12 root
-#   make check-install  the Debian package installed with apt inside the
-#                       emulated host (not in CI yet; testing.rst)
+#   make check-install  only the install test of make check: the Debian
+#                       package installed with apt and built by DKMS
+#                       inside the emulated host
 #   make demo           boot an emulated POWER9 host and show a DMA land
 #   make lint           sparse + checkpatch --strict + coccicheck + compat
 #   make deb            the Debian DKMS package, in build/deb/
@@ -58,6 +59,9 @@ CHECK_DEBUG ?= pseries-p9/debug/ours,powernv9/debug/ours
 # under KVM (pseries: on powernv9 the 7.2 L1 cannot route the passed
 # device's MSIs, a XIVE WARN in vfio-pci's MSI set-up; see testing.rst).
 CHECK_REALCLIENT ?= pseries-p9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg,powernv9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg,pseries-p9/powerpc64le@7.2.13/ours/spapr_realclient
+# The install test: spapr-tce-vfio-dkms installed with apt, built by DKMS
+# inside the emulated host, the smoke DMA test on that build, removed.
+CHECK_INSTALL ?= pseries-p9/powerpc64le/ours/install,powernv9/powerpc64le/ours/install
 
 # The other kernels of kernels.tsv: the whole suite, both drivers, on
 # pseries-p9 and powernv9 with 4K pages, and on the machine named here
@@ -91,7 +95,7 @@ selftests: setup
 check: setup
 	@$(TOP)/tools/testbed/run --machine $(CHECK_MACHINES) \
 		--flavour $(CHECK_FLAVOURS) --driver both \
-		--also $(CHECK_DEBUG),$(CHECK_REALCLIENT),$(CHECK_P10),$(CHECK_EXTRA)
+		--also $(CHECK_INSTALL),$(CHECK_DEBUG),$(CHECK_REALCLIENT),$(CHECK_P10),$(CHECK_EXTRA)
 
 check-quick: setup
 	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour $(FLAVOUR) \
@@ -103,8 +107,9 @@ check-quick: setup
 check-fresh:
 	@bash $(TOP)/tools/testbed/fresh-machine.sh
 
-# The Debian package installed with apt inside the emulated POWER host,
-# built there by DKMS, on pseries and powernv (tools/testbed/install/).
+# The install test alone (make check runs it too): the Debian package
+# installed with apt inside the emulated POWER host, built there by DKMS,
+# on pseries and powernv (tools/testbed/install/).
 .PHONY: check-install
 check-install: setup
 	@$(TOP)/tools/testbed/install/run

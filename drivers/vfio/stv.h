@@ -5,8 +5,10 @@
  * Objects and lifetimes
  * ---------------------
  * struct stv_container   one per VFIO container fd that selected one of
- *                        our IOMMU types; created by ->open, destroyed by
- *                        ->release when the container fd goes away.
+ *                        our IOMMU types; created by ->open, torn down by
+ *                        ->release (container fd closed, or its last
+ *                        group detached), freed once no ioctl holds it
+ *                        any more (stv_container.c).
  * struct stv_group       one per attached IOMMU group; created by
  *                        ->attach_group, destroyed by ->detach_group.
  * struct stv_prereg      one per region this container preregistered
@@ -42,6 +44,7 @@
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 #include <asm/iommu.h>
 
@@ -51,6 +54,8 @@ struct mm_struct;
 struct mm_iommu_table_group_mem_t;
 
 #define STV_MAX_WINDOWS	IOMMU_TABLE_GROUP_MAX_TABLES
+/* Rounds of clear-then-unregister at release while KVM keeps mapping. */
+#define STV_RELEASE_TRIES	100
 
 /**
  * struct stv_group - an IOMMU group attached to a container
@@ -76,7 +81,11 @@ struct stv_prereg {
 
 /**
  * struct stv_container - state of one VFIO container
+ * @users: the initial reference, dropped by ->release, plus one per
+ *	   running ioctl (stv_container.c)
+ * @rcu: defers the free past the VFIO core's unlocked ioctl path
  * @lock: protects all fields below; see the lock order above
+ * @released: ->release has torn the container down; ioctls get -EINVAL
  * @v2: true for VFIO_SPAPR_TCE_v2_IOMMU
  * @enabled: v1: ENABLE succeeded; v2: memory was preregistered
  * @def_window_pending: the default 32-bit window is still to be created
@@ -88,7 +97,10 @@ struct stv_prereg {
  * @preregs: &struct stv_prereg regions this container registered
  */
 struct stv_container {
+	refcount_t users;
+	struct rcu_head rcu;
 	struct mutex lock;	/* see "Locking" at the top of this file */
+	bool released;
 	bool v2;
 	bool enabled;
 	bool def_window_pending;
@@ -99,6 +111,12 @@ struct stv_container {
 	struct list_head groups;
 	struct list_head preregs;
 };
+
+/* stv_container.c: the container object's lifetime */
+struct stv_container *stv_container_new(bool v2);
+bool stv_container_tryget(struct stv_container *c);
+void stv_container_put(struct stv_container *c);
+void stv_container_barrier(void);
 
 /* stv_args.c: pure argument checks, no side effects (KUnit-tested) */
 int stv_dir_from_flags(u32 flags, enum dma_data_direction *dir);
@@ -149,6 +167,7 @@ long stv_create_window(struct stv_container *c, u32 page_shift,
 long stv_remove_window(struct stv_container *c, int num);
 long stv_ensure_default_window(struct stv_container *c);
 void stv_undo_default_window(struct stv_container *c, bool was_pending);
+void stv_clear_windows(struct stv_container *c);
 void stv_free_windows(struct stv_container *c);
 
 /* stv_group.c: group attach and detach */
@@ -160,7 +179,7 @@ struct stv_group *stv_first_group(struct stv_container *c);
 /* stv_prereg.c: memory preregistration (v2) */
 long stv_register(struct stv_container *c, u64 vaddr, u64 size);
 long stv_unregister(struct stv_container *c, u64 vaddr, u64 size);
-void stv_unregister_all(struct stv_container *c);
+unsigned int stv_unregister_all(struct stv_container *c);
 bool stv_registered_here(struct stv_container *c,
 			 struct mm_iommu_table_group_mem_t *mem);
 

@@ -92,7 +92,12 @@ static long stv_map_checked(struct stv_container *c,
 	u64 mask;
 	long ret;
 
-	if (!tbl)
+	/*
+	 * With its last group gone no window is programmed anywhere, and on
+	 * pseries the hypervisor has dropped the tables behind them: an
+	 * entry made now could not even be cleared again.
+	 */
+	if (!tbl || list_empty(&c->groups))
 		return -ENXIO;
 	mask = (1ULL << tbl->it_page_shift) - 1;
 	if ((p->size & mask) || (p->vaddr & mask))
@@ -351,7 +356,8 @@ static long stv_ioctl_locked(struct stv_container *c, unsigned int cmd,
  *
  * Return: as documented per ioctl in Documentation/uapi.rst; -EPERM for
  * any process other than the one the container is bound to; -ENOTTY for
- * ioctls this container type does not have.
+ * ioctls this container type does not have; -EINVAL once the container
+ * has been released (its last group detached while this call came in).
  */
 long stv_ioctl(void *data, unsigned int cmd, unsigned long arg)
 {
@@ -370,24 +376,52 @@ long stv_ioctl(void *data, unsigned int cmd, unsigned long arg)
 		}
 	}
 
+	if (!stv_container_tryget(c))
+		return -EINVAL;
 	mutex_lock(&c->lock);
-	if (c->mm && c->mm != current->mm)
+	if (c->released)
+		ret = -EINVAL;
+	else if (c->mm && c->mm != current->mm)
 		ret = -EPERM;
 	else
 		ret = stv_ioctl_locked(c, cmd, arg);
 	mutex_unlock(&c->lock);
+	stv_container_put(c);
 	return ret;
 }
 
 /**
  * stv_release_container() - undo everything a container did
- * @c: the container; no ioctl can run any more
+ * @c: the container; ioctls that still come in find it released
  */
 void stv_release_container(struct stv_container *c)
 {
+	unsigned int tries, left;
+
 	mutex_lock(&c->lock);
+	c->released = true;
+	/*
+	 * The tables may hold entries made since the last group went: ours
+	 * (a MAP between ->detach_group and ->release) and KVM's, which
+	 * keeps writing a table it holds for as long as its LIOBN is linked.
+	 * Clear them, then drop the regions.  KVM can map one of our regions
+	 * again between the two, which keeps it busy: clear and try again.
+	 * Once a region is dropped KVM can no longer map it (its mapped count
+	 * is zero, mm_iommu_mapped_inc() fails).
+	 */
+	for (tries = 1; ; tries++) {
+		stv_clear_windows(c);
+		left = stv_unregister_all(c);
+		if (!left || tries == STV_RELEASE_TRIES)
+			break;
+		mutex_unlock(&c->lock);
+		cond_resched();
+		mutex_lock(&c->lock);
+	}
+	if (left)
+		pr_warn("vfio_spapr_tce: %u preregistered region(s) still mapped by KVM after %u tries; unlink the group from its LIOBN before releasing the container\n",
+			left, tries);
 	stv_free_windows(c);
-	stv_unregister_all(c);
 	stv_disable(c);
 	mutex_unlock(&c->lock);
 }

@@ -8,7 +8,6 @@
  */
 #include <linux/kobject.h>
 #include <linux/module.h>
-#include <linux/slab.h>
 #include <linux/vfio.h>
 
 #include "stv.h"
@@ -27,15 +26,8 @@ static void *stv_open(unsigned long arg)
 	if (arg != VFIO_SPAPR_TCE_IOMMU && arg != VFIO_SPAPR_TCE_v2_IOMMU)
 		return ERR_PTR(-EINVAL);
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return ERR_PTR(-ENOMEM);
-	mutex_init(&c->lock);
-	INIT_LIST_HEAD(&c->groups);
-	INIT_LIST_HEAD(&c->preregs);
-	c->v2 = arg == VFIO_SPAPR_TCE_v2_IOMMU;
-	atomic_long_inc(&stv_stats.containers);
-	return c;
+	c = stv_container_new(arg == VFIO_SPAPR_TCE_v2_IOMMU);
+	return c ? c : ERR_PTR(-ENOMEM);
 }
 
 static void stv_release(void *data)
@@ -45,11 +37,7 @@ static void stv_release(void *data)
 	/* The VFIO core detaches every group before it releases us. */
 	WARN_ON_ONCE(!list_empty(&c->groups));
 	stv_release_container(c);
-	if (c->mm)
-		mmdrop(c->mm);
-	mutex_destroy(&c->lock);
-	kfree(c);
-	atomic_long_dec(&stv_stats.containers);
+	stv_container_put(c);
 }
 
 static const struct vfio_iommu_driver_ops stv_ops = {
@@ -111,6 +99,7 @@ err_stats:
 static void __exit stv_exit(void)
 {
 	vfio_unregister_iommu_driver(&stv_ops);
+	stv_container_barrier();
 	stv_stats_exit();
 }
 

@@ -133,17 +133,28 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 
 /**
  * stv_unregister_all() - drop every region of a container being released
- * @c: the container, with no mappings left
+ * @c: the container, its tables just cleared
+ *
+ * A region that still has mappings stays on the list: KVM may have mapped
+ * it into one of our tables after they were cleared (stv_release_container()
+ * clears them again and retries).
+ *
+ * Return: the number of regions left.
  */
-void stv_unregister_all(struct stv_container *c)
+unsigned int stv_unregister_all(struct stv_container *c)
 {
 	struct stv_prereg *p, *tmp;
+	unsigned int left = 0;
 
 	lockdep_assert_held(&c->lock);
 
 	list_for_each_entry_safe(p, tmp, &c->preregs, node) {
-		WARN_ON_ONCE(mm_iommu_put(c->mm, p->mem));
+		if (mm_iommu_put(c->mm, p->mem)) {
+			left++;
+			continue;
+		}
 		list_del(&p->node);
 		kfree(p);
 	}
+	return left;
 }

@@ -227,6 +227,27 @@ void stv_undo_default_window(struct stv_container *c, bool was_pending)
 }
 
 /**
+ * stv_clear_windows() - clear every entry of every window
+ * @c: the container
+ *
+ * Whoever made an entry, this container or KVM, what it held is released
+ * from the userspace view (stv_clear()).
+ */
+void stv_clear_windows(struct stv_container *c)
+{
+	struct iommu_table *tbl;
+	int i;
+
+	lockdep_assert_held(&c->lock);
+
+	for (i = 0; i < STV_MAX_WINDOWS; i++) {
+		tbl = c->tables[i];
+		if (tbl)
+			stv_clear(c, tbl, tbl->it_offset, tbl->it_size);
+	}
+}
+
+/**
  * stv_free_windows() - free every window of a container with no groups
  * @c: the container, being released
  */

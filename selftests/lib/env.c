@@ -73,6 +73,11 @@ bool env_kvm(void)
 	return strcmp(env_or("SPAPR_KVM", "0"), "1") == 0;
 }
 
+bool env_debug(void)
+{
+	return strcmp(env_or("SPAPR_DEBUG", "0"), "1") == 0;
+}
+
 size_t host_page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);

@@ -20,6 +20,8 @@ bool machine_is_pseries(void);
 bool driver_is_intree(void);
 /* SPAPR_KVM=1: the runner loaded kvm and kvm-hv on this machine. */
 bool env_kvm(void);
+/* SPAPR_DEBUG=1: the test bed's debug kernel (KASAN, lockdep, kmemleak). */
+bool env_debug(void);
 
 /* The kernel's base page size. */
 size_t host_page_size(void);

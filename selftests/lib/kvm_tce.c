@@ -46,6 +46,13 @@ int kvm_vfio_add(int dev, int group)
 	return set_attr(dev, KVM_DEV_VFIO_FILE_ADD, &fd);
 }
 
+int kvm_vfio_del(int dev, int group)
+{
+	int32_t fd = group;
+
+	return set_attr(dev, KVM_DEV_VFIO_FILE_DEL, &fd);
+}
+
 int kvm_vfio_set_spapr_tce(int dev, int group, int table)
 {
 	struct kvm_vfio_spapr_tce p = { .groupfd = group, .tablefd = table };

@@ -31,6 +31,8 @@ int kvm_tce_create(int vm, uint64_t liobn, uint32_t page_shift,
 int kvm_vfio_create(int vm);
 /* KVM_DEV_VFIO_FILE_ADD of a VFIO group fd.  0 or -errno. */
 int kvm_vfio_add(int dev, int group);
+/* KVM_DEV_VFIO_FILE_DEL: KVM lets go of the group and its LIOBN links. */
+int kvm_vfio_del(int dev, int group);
 /* KVM_DEV_VFIO_FILE_SET_SPAPR_TCE {group, table}.  0 or -errno. */
 int kvm_vfio_set_spapr_tce(int dev, int group, int table);
 

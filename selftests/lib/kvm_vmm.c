@@ -177,48 +177,20 @@ static long set_one_reg(int vcpu, uint64_t id, const void *val)
 	return kioctl(vcpu, KVM_SET_ONE_REG, &r);
 }
 
-int vmm_open(struct vmm *m, size_t ram_size, const char **step)
+/*
+ * Vcpu @id of @m's VM: the PAPR capability, its kvm_run, the guest loop's
+ * registers, and a first run up to its first marker.
+ */
+static int vcpu_start(struct vmm *m, unsigned long id, const char **step)
 {
-	struct kvm_userspace_memory_region slot = { 0 };
 	struct kvm_enable_cap papr = { .cap = KVM_CAP_PPC_PAPR };
 	struct kvm_regs regs;
 	struct vmm_step s;
 	void *run;
 	int ret;
 
-	memset(m, 0, sizeof(*m));
-	m->kvm = m->vm = m->vcpu = -1;
-	m->fallback_ret = H_HARDWARE;
-
-	*step = "open /dev/kvm";
-	m->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (m->kvm < 0)
-		return -errno;
-
-	*step = "KVM_CREATE_VM(KVM_VM_PPC_HV)";
-	ret = kioctl(m->kvm, KVM_CREATE_VM, (void *)KVM_VM_PPC_HV);
-	if (ret < 0)
-		return ret;
-	m->vm = ret;
-
-	*step = "guest RAM";
-	ret = dma_region_alloc(&m->ram, ram_size, false);
-	if (ret)
-		return ret;
-	write_vectors(m);
-	write_loop(m);
-
-	*step = "KVM_SET_USER_MEMORY_REGION";
-	slot.slot = 0;
-	slot.guest_phys_addr = 0;
-	slot.memory_size = m->ram.size;
-	slot.userspace_addr = (uintptr_t)m->ram.va;
-	ret = kioctl(m->vm, KVM_SET_USER_MEMORY_REGION, &slot);
-	if (ret < 0)
-		return ret;
-
 	*step = "KVM_CREATE_VCPU";
-	ret = kioctl(m->vm, KVM_CREATE_VCPU, (void *)0);
+	ret = kioctl(m->vm, KVM_CREATE_VCPU, (void *)id);
 	if (ret < 0)
 		return ret;
 	m->vcpu = ret;
@@ -271,6 +243,58 @@ int vmm_open(struct vmm *m, size_t ram_size, const char **step)
 	return 0;
 }
 
+int vmm_open(struct vmm *m, size_t ram_size, const char **step)
+{
+	struct kvm_userspace_memory_region slot = { 0 };
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->kvm = m->vm = m->vcpu = -1;
+	m->fallback_ret = H_HARDWARE;
+
+	*step = "open /dev/kvm";
+	m->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (m->kvm < 0)
+		return -errno;
+
+	*step = "KVM_CREATE_VM(KVM_VM_PPC_HV)";
+	ret = kioctl(m->kvm, KVM_CREATE_VM, (void *)KVM_VM_PPC_HV);
+	if (ret < 0)
+		return ret;
+	m->vm = ret;
+
+	*step = "guest RAM";
+	ret = dma_region_alloc(&m->ram, ram_size, false);
+	if (ret)
+		return ret;
+	write_vectors(m);
+	write_loop(m);
+
+	*step = "KVM_SET_USER_MEMORY_REGION";
+	slot.slot = 0;
+	slot.guest_phys_addr = 0;
+	slot.memory_size = m->ram.size;
+	slot.userspace_addr = (uintptr_t)m->ram.va;
+	ret = kioctl(m->vm, KVM_SET_USER_MEMORY_REGION, &slot);
+	if (ret < 0)
+		return ret;
+
+	return vcpu_start(m, 0, step);
+}
+
+int vmm_add_vcpu(struct vmm *m, struct vmm *v, unsigned long id,
+		 const char **step)
+{
+	memset(v, 0, sizeof(*v));
+	v->kvm = m->kvm;
+	v->vm = m->vm;
+	v->vcpu = -1;
+	v->ram = m->ram;
+	v->fallback_ret = m->fallback_ret;
+	v->secondary = true;
+	return vcpu_start(v, id, step);
+}
+
 int vmm_guest_fp(struct vmm *m, uint64_t *f14, uint64_t v20[2])
 {
 	uint64_t v[2] __attribute__((aligned(16)));
@@ -295,6 +319,9 @@ void vmm_close(struct vmm *m)
 	m->run = NULL;
 	if (m->vcpu >= 0)
 		close(m->vcpu);
+	m->vcpu = -1;
+	if (m->secondary)
+		return;
 	if (m->vm >= 0)
 		close(m->vm);
 	if (m->kvm >= 0)

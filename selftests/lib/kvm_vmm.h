@@ -68,6 +68,8 @@ struct vmm {
 	/* the last unexpected stop: exit reason, and where a trap happened */
 	uint32_t bad_reason;
 	uint64_t trap_srr0, trap_srr1;
+	/* a vcpu added by vmm_add_vcpu(): its VM and RAM are another's */
+	bool secondary;
 };
 
 /*
@@ -77,6 +79,14 @@ struct vmm {
  * failing step.
  */
 int vmm_open(struct vmm *m, size_t ram_size, const char **step);
+/*
+ * Another vcpu (@id) of @m's VM, running the same guest loop, as @v: a
+ * struct of its own so that a thread can drive it with vmm_hcall().  It
+ * shares @m's VM and RAM; vmm_close(@v) closes only the vcpu, and must
+ * come before vmm_close(@m).
+ */
+int vmm_add_vcpu(struct vmm *m, struct vmm *v, unsigned long id,
+		 const char **step);
 void vmm_close(struct vmm *m);
 
 /* The guest's f14 and v20 as KVM holds them (KVM_GET_ONE_REG). */

@@ -8,6 +8,8 @@
 #   make check          the whole test matrix in emulated POWER guests
 #   make check-quick    one machine, one flavour (MACHINE=, FLAVOUR=,
 #                       DRIVER=, TESTS=, FILTER=)
+#   make fuzz           the sequence fuzzer alone, longer (SEED=, OPS=,
+#                       MACHINE=), on the debug kernel
 #   make check-fresh    the README's commands in a clean Debian 12 root
 #   make check-install  only the install test of make check: the Debian
 #                       package installed with apt and built by DKMS
@@ -100,6 +102,16 @@ check: setup
 check-quick: setup
 	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour $(FLAVOUR) \
 		--driver $(DRIVER) --tests $(TESTS) $(if $(FILTER),--filter $(FILTER)) -v
+
+# The sequence fuzzer on its own, longer than make check runs it: on the
+# debug kernel of MACHINE (default pseries-p9), from SEED, OPS operations.
+SEED ?= 0x5eed2026
+OPS ?= 1000000
+.PHONY: fuzz
+fuzz: setup
+	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour debug \
+		--driver ours --tests spapr_tce_fuzz --timeout 3600 \
+		--append spapr.fuzz=$(SEED):$(OPS) --append spapr.test_timeout=3500 -v
 
 # The README's commands from zero in a clean Debian 12 root (debootstrap):
 # set-up, build, selftests, one smoke boot.  Root and the network.

@@ -26,12 +26,14 @@
  * which no backend can undo (Documentation/kvm.rst).
  *
  * After a round that ran to its end, with every thread stopped:
- *   - UNMAP of the whole range succeeds, and then the device's DMA into
- *     slots of it changes not one byte of guest RAM;
+ *   - with its first and last slots mapped, UNMAP of the whole range
+ *     succeeds, and then the device's DMA into those slots changes not
+ *     one byte of guest RAM;
  *   - one slot mapped again takes the device's data into its own page
  *     only;
- *   - v2: UNREGISTER of guest RAM is EBUSY while that slot is mapped and
- *     succeeds once it is not (no count leaked or lost);
+ *   - v2: UNREGISTER of guest RAM is EBUSY while that slot (and, at
+ *     first, a second one) maps it, and succeeds once none does (no
+ *     count leaked or lost);
  *   - v2: the second region unregisters, or was not registered.
  * After every round, once the world is gone: VmLck, and (our driver) the
  * module's containers, tables and pinned pages, are back at their values
@@ -442,10 +444,17 @@ static void round_checks(struct __test_metadata *_metadata, struct world *w,
 			 unsigned int round)
 {
 	struct spapr_ctx *c = &w->g.c;
-	unsigned int m = (round * 7 + 3) % NSLOT;
+	unsigned int m = (round * 7 + 3) % NSLOT, m2, k;
 	char want[NVME_SN_LEN];
 	int ret;
 
+	/* Slots 0 and last mapped (by whoever), then the UNMAP of all. */
+	for (k = 0; k < NSLOT; k += NSLOT - 1) {
+		ret = vfio_map(c->container, w->m.ram.va + D(k), w->s + k * PG,
+			       PG, MAP_RW);
+		ASSERT_TRUE(ret == 0 || ret == -EBUSY)
+			TH_LOG("MAP of slot %u: %s", k, strerror(-ret));
+	}
 	ASSERT_EQ(0, vfio_unmap(c->container, w->s, NSLOT * PG));
 	EXPECT_EQ(0, dma_into(_metadata, w, w->s))
 		TH_LOG("DMA into the cleared slot 0 reached guest RAM");
@@ -464,8 +473,16 @@ static void round_checks(struct __test_metadata *_metadata, struct world *w,
 		TH_LOG("the DMA into slot %u reached beyond D(%u)", m, m);
 
 	if (w->type == SPAPR_V2) {
+		/* Two slots map it; with one unmapped it is still busy. */
+		m2 = (m + NSLOT / 2) % NSLOT;
+		ASSERT_EQ(0, vfio_map(c->container, w->m.ram.va + D(m2),
+				      w->s + m2 * PG, PG, MAP_RW));
 		EXPECT_EQ(-EBUSY, vfio_unregister(c->container, w->m.ram.va,
 						  w->m.ram.size));
+		ASSERT_EQ(0, vfio_unmap(c->container, w->s + m2 * PG, PG));
+		EXPECT_EQ(-EBUSY, vfio_unregister(c->container, w->m.ram.va,
+						  w->m.ram.size))
+			TH_LOG("guest RAM unregisters while slot %u maps it", m);
 	}
 	ASSERT_EQ(0, vfio_unmap(c->container, w->s + m * PG, PG));
 	if (w->type != SPAPR_V2)

@@ -9,6 +9,8 @@
  * lock, MAP and UNMAP included, so that map, unmap and window removal
  * never interleave.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -165,8 +167,8 @@ static long stv_unmap_checked(struct stv_container *c,
  * UNMAP whose platform exchange fails part-way, which has cleared the
  * other entries of its range (stv_clear()) and reports the failure.
  */
-static long stv_dma(struct stv_container *c, unsigned int cmd,
-		    unsigned long arg)
+static long stv_dma_ioctl(struct stv_container *c, unsigned int cmd,
+			  unsigned long arg)
 {
 	bool pending = c->def_window_pending;
 	union {
@@ -260,7 +262,7 @@ static void stv_disable(struct stv_container *c)
 	c->enable_pages = 0;
 }
 
-static long stv_create(struct stv_container *c, unsigned long arg)
+static long stv_tce_create_ioctl(struct stv_container *c, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_create,
 					  start_addr);
@@ -290,7 +292,7 @@ static long stv_create(struct stv_container *c, unsigned long arg)
 	return ret;
 }
 
-static long stv_remove(struct stv_container *c, unsigned long arg)
+static long stv_tce_remove_ioctl(struct stv_container *c, unsigned long arg)
 {
 	struct vfio_iommu_spapr_tce_remove p;
 	long ret;
@@ -317,12 +319,14 @@ static long stv_remove(struct stv_container *c, unsigned long arg)
 static long stv_ioctl_locked(struct stv_container *c, unsigned int cmd,
 			     unsigned long arg)
 {
+	lockdep_assert_held(&c->lock);
+
 	switch (cmd) {
 	case VFIO_IOMMU_SPAPR_TCE_GET_INFO:
 		return stv_get_info(c, arg);
 	case VFIO_IOMMU_MAP_DMA:
 	case VFIO_IOMMU_UNMAP_DMA:
-		return stv_dma(c, cmd, arg);
+		return stv_dma_ioctl(c, cmd, arg);
 	case VFIO_EEH_PE_OP:
 		return stv_eeh_pe_op(c, arg);
 	}
@@ -332,9 +336,9 @@ static long stv_ioctl_locked(struct stv_container *c, unsigned int cmd,
 		case VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY:
 			return stv_prereg_ioctl(c, cmd, arg);
 		case VFIO_IOMMU_SPAPR_TCE_CREATE:
-			return stv_create(c, arg);
+			return stv_tce_create_ioctl(c, arg);
 		case VFIO_IOMMU_SPAPR_TCE_REMOVE:
-			return stv_remove(c, arg);
+			return stv_tce_remove_ioctl(c, arg);
 		}
 	} else {
 		switch (cmd) {
@@ -419,7 +423,7 @@ void stv_release_container(struct stv_container *c)
 		mutex_lock(&c->lock);
 	}
 	if (left)
-		pr_warn("vfio_spapr_tce: %u preregistered region(s) still mapped by KVM after %u tries; unlink the group from its LIOBN before releasing the container\n",
+		pr_warn("%u preregistered region(s) still mapped by KVM after %u tries; unlink the group from its LIOBN before releasing the container\n",
 			left, tries);
 	stv_free_windows(c);
 	stv_disable(c);

@@ -6,6 +6,8 @@
  * serving VFIO_SPAPR_TCE_IOMMU (v1) and VFIO_SPAPR_TCE_v2_IOMMU (v2)
  * containers through the upstream VFIO UAPI.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/vfio.h>
@@ -75,10 +77,10 @@ static int __init stv_init(void)
 
 	if (stv_intree_loaded()) {
 		if (!coexist) {
-			pr_err("vfio_spapr_tce: vfio_iommu_spapr_tce is loaded; unload it, or load with coexist=1\n");
+			pr_err("vfio_iommu_spapr_tce is loaded; unload it, or load with coexist=1\n");
 			return -EBUSY;
 		}
-		pr_warn("vfio_spapr_tce: loaded next to vfio_iommu_spapr_tce; new containers use vfio_spapr_tce\n");
+		pr_warn("loaded next to vfio_iommu_spapr_tce; new containers use vfio_spapr_tce\n");
 	}
 
 	ret = stv_stats_init();
@@ -87,7 +89,7 @@ static int __init stv_init(void)
 	ret = vfio_register_iommu_driver(&stv_ops);
 	if (ret)
 		goto err_stats;
-	pr_info("vfio_spapr_tce: version %s registered for sPAPR TCE v1 and v2\n",
+	pr_info("version %s registered for sPAPR TCE v1 and v2\n",
 		STV_VERSION);
 	return 0;
 

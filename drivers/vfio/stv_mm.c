@@ -56,6 +56,8 @@ int stv_mm_charge(struct stv_container *c, unsigned long pages)
  */
 void stv_mm_uncharge(struct stv_container *c, unsigned long pages)
 {
+	lockdep_assert_held(&c->lock);
+
 	if (pages && c->mm)
 		account_locked_vm(c->mm, pages, false);
 }

@@ -26,8 +26,10 @@
  * A failing sequence is shrunk (whole chunks of operations dropped while
  * it still fails) and printed as a minimal reproducer.
  *
- * SPAPR_FUZZ=SEED:OPS overrides the default (a fixed seed; 100,000
- * operations on the debug kernel, 5,000 elsewhere); make fuzz sets it.
+ * SPAPR_FUZZ=SEED:OPS[:trace] overrides the default (a fixed seed;
+ * 100,000 operations on the debug kernel, 2,000 elsewhere); make fuzz
+ * sets it.  A failing sequence's own seed with OPS 250 replays it alone;
+ * ":trace" prints every operation with its result and the pin counts.
  * Needs kvm-hv for the hcalls (without it they are skipped).
  */
 #include <endian.h>
@@ -95,6 +97,7 @@ struct fuzz {
 	struct dma_region reg[NR];	/* reg[0] is a view of guest RAM */
 	struct modstats base;
 	bool have_stats;
+	bool trace;			/* print every operation and its result */
 	unsigned long results[NKINDS][4];	/* 0, errno, skipped, hcall */
 };
 
@@ -437,6 +440,14 @@ static void run_child(struct fuzz *f, const struct seq *s, const bool *skip,
 		ret = do_op(f, &w, s, &s->op[i]);
 		f->results[s->op[i].kind][ret == 0 ? 0 : ret == 1 ? 2 :
 					  ret == 2 ? 3 : 1]++;
+		if (f->trace) {
+			struct modstats now = { 0 };
+
+			modstats_read(&now);
+			describe(&s->op[i], what, sizeof(what));
+			printf("# %3u %-60s -> %ld (pinned %ld, VmLck %ld)\n", i,
+			       what, ret, now.pinned_pages, locked_vm_kb());
+		}
 		if (ret == 1 || ret == 2)
 			continue;
 		if (!errno_ok(ret) || (s->op[i].kind >= K_PUT)) {
@@ -518,7 +529,7 @@ static unsigned int shrink(struct fuzz *f, const struct seq *s, bool *skip)
 	return left;
 }
 
-static void fuzz_params(unsigned int *seed, unsigned long *ops)
+static void fuzz_params(unsigned int *seed, unsigned long *ops, bool *trace)
 {
 	const char *p = getenv("SPAPR_FUZZ");
 
@@ -529,6 +540,7 @@ static void fuzz_params(unsigned int *seed, unsigned long *ops)
 		p = strchr(p, ':');
 		if (p)
 			*ops = strtoul(p + 1, NULL, 0);
+		*trace = p && strstr(p, ":trace");
 	}
 }
 
@@ -571,7 +583,7 @@ TEST_F_TIMEOUT(fuzz, sequences_keep_invariants, 3400)
 	char why[200], what[96];
 	struct seq s;
 
-	fuzz_params(&seed, &ops);
+	fuzz_params(&seed, &ops, &self->f.trace);
 	TH_LOG("seed 0x%x, %lu operations (replay: SPAPR_FUZZ=0x%x:%lu)",
 	       seed, ops, seed, ops);
 	for (k = 0; done < ops; k++, done += SEQ_LEN) {

@@ -107,6 +107,15 @@ static unsigned int rnd(unsigned int *x)
 	return *x;
 }
 
+/* A random run of 1 to 4 slots, @k the first, cut at the range's end. */
+static void pick_slots(unsigned int *x, unsigned int *k, unsigned int *n)
+{
+	*k = rnd(x) % NSLOT;
+	*n = 1 + rnd(x) % 4;
+	if (*k + *n > NSLOT)
+		*n = NSLOT - *k;
+}
+
 static void problem(struct world *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -163,10 +172,7 @@ static void *mapper(void *arg)
 	uint64_t iova;
 
 	for (i = 0; i < w->iters; i++) {
-		k = rnd(&x) % NSLOT;
-		n = 1 + rnd(&x) % 4;
-		if (k + n > NSLOT)
-			n = NSLOT - k;
+		pick_slots(&x, &k, &n);
 		iova = w->s + k * PG;
 		if (rnd(&x) & 1)
 			check(w, "MAP", iova,
@@ -196,10 +202,7 @@ static void *vcpu(void *arg)
 	int ret;
 
 	for (i = 0; i < w->iters; i++) {
-		k = rnd(&x) % NSLOT;
-		n = 1 + rnd(&x) % 4;
-		if (k + n > NSLOT)
-			n = NSLOT - k;
+		pick_slots(&x, &k, &n);
 		ioba = w->s + k * PG;
 		switch (rnd(&x) % 3) {
 		case 0:

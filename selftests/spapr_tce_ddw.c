@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "harness.h"
 #include "known.h"
+#include "locked_vm.h"
 #include "ctx.h"
 #include "ddw.h"
 #include "dma_region.h"
@@ -148,6 +149,43 @@ TEST_F(ddw, replace_default_window)
 	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
 					1, &start));
 	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+}
+
+/*
+ * pseries keeps one dynamic window per PE.  A second one is refused
+ * before it reaches the platform, which would leak a table and, when the
+ * hypervisor is the one refusing, never make a dynamic window for the PE
+ * again until reboot.  Both ways there: over the default window's free
+ * slot, and beside a dynamic window made in that slot.  The PE still
+ * gets its window afterwards, and nothing stays charged.
+ */
+TEST_F(ddw, pseries_second_dynamic_window_enospc)
+{
+	long before = locked_vm_kb();
+	uint64_t start;
+
+	if (!machine_is_pseries())
+		SKIP(return, "powernv makes two dynamic windows");
+	INTREE_BUG("asks the pseries platform for a second dynamic window: "
+		   "it leaks a table and may refuse dynamic windows until "
+		   "reboot (uapi.rst 19)");
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start));
+	ASSERT_EQ(0, vfio_remove_window(self->c.container, self->c.win32_start));
+	EXPECT_EQ(-ENOSPC, vfio_create_window(self->c.container, DDW_SHIFT,
+					      DDW_SIZE, 1, NULL));
+	ASSERT_EQ(0, vfio_remove_window(self->c.container, start));
+
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start));
+	EXPECT_EQ(-ENOSPC, vfio_create_window(self->c.container, DDW_SHIFT,
+					      DDW_SIZE, 1, NULL));
+	ASSERT_EQ(0, vfio_remove_window(self->c.container, start));
+
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start));
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+	EXPECT_EQ(before, locked_vm_kb());
 }
 
 TEST_F(ddw, multilevel_window)

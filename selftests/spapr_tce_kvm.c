@@ -30,8 +30,10 @@
 
 #include "harness.h"
 #include "env.h"
+#include "known.h"
 #include "kvm_tce.h"
 #include "kvm_vmm.h"
+#include "locked_vm.h"
 #include "modstats.h"
 #include "rig.h"
 
@@ -473,6 +475,93 @@ TEST_F_TIMEOUT(kvm_v1, guest_clear_of_v1_entry_in_prereg_memory_goes_to_vmm,
 				self->v2.win32_start + PUT_OFF, PG));
 	ASSERT_EQ(0, vfio_unregister(self->v2.container, self->m.ram.va,
 				     self->m.ram.size));
+}
+
+/* One guest hcall that KVM must handle in the kernel. */
+static void guest_in_kernel(struct __test_metadata *_metadata, struct vmm *m,
+			    uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct vmm_step s;
+
+	ASSERT_EQ(0, vmm_hcall(m, &s, nr, a1, a2, a3, 0));
+	ASSERT_EQ(0, s.fallbacks) TH_LOG("hcall 0x%llx on 0x%llx came to "
+					 "the VMM; this test needs KVM to "
+					 "handle it",
+					 (unsigned long long)nr,
+					 (unsigned long long)a2);
+	ASSERT_EQ(0, s.ret) TH_LOG("hcall 0x%llx -> %lld",
+				   (unsigned long long)nr, (long long)s.ret);
+}
+
+/*
+ * KVM's in-kernel H_PUT_TCE maps over a live v1 entry (the guest's page
+ * lies in memory the v2 container registered) and replaces its view
+ * value; a second entry is first zeroed by a forwarded clear, then mapped
+ * over the same way.  KVM then clears the first of its own mappings.
+ * Neither v1 pin may be lost: the UNMAP that follows releases both, and
+ * KVM's mapping counts on the region are dropped once each.
+ */
+TEST_F_TIMEOUT(kvm_v1, guest_map_over_v1_entry_pin_released_once, 180)
+{
+	uint64_t ioba = self->v1.win32_start + PUT_OFF;
+	struct modstats now;
+
+	INTREE_BUG("a v1 clear of an entry KVM mapped over unpins a page v1 "
+		   "never pinned and leaves the region mapped (uapi.rst 18)");
+	guest_in_kernel(_metadata, &self->m, H_PUT_TCE, LIOBN, ioba, D(3) | RW);
+	guest_forwarded(_metadata, &self->m, H_PUT_TCE, LIOBN, ioba + PG, 0, 0);
+	guest_in_kernel(_metadata, &self->m, H_PUT_TCE, LIOBN, ioba + PG,
+			D(4) | RW);
+	guest_in_kernel(_metadata, &self->m, H_PUT_TCE, LIOBN, ioba, 0);
+
+	if (self->have_stats) {	/* both pins are still held */
+		ASSERT_EQ(0, modstats_read(&now));
+		ASSERT_EQ(self->base.pinned_pages + 2, now.pinned_pages);
+	}
+	ASSERT_EQ(0, vfio_unmap(self->v1.container, ioba, 2 * PG));
+	if (self->have_stats) {
+		ASSERT_EQ(0, modstats_read(&now));
+		ASSERT_EQ(self->base.pinned_pages, now.pinned_pages);
+	}
+
+	/* KVM's two mappings no longer count on the region. */
+	ASSERT_EQ(0, vfio_unmap(self->v2.container,
+				self->v2.win32_start + PUT_OFF, PG));
+	ASSERT_EQ(0, vfio_unregister(self->v2.container, self->m.ram.va,
+				     self->m.ram.size));
+}
+
+/*
+ * The guest maps, in the kernel, a page of the region the v2 container
+ * registered into the v1 container's window; then the v2 container is
+ * closed.  Its release cannot drop the region, which KVM's entry still
+ * maps: the module keeps it as an orphan (not pinned for good, not
+ * freed under the entry), and drops it, with its locked_vm charge, as
+ * soon as the v1 UNMAP clears that entry.
+ */
+TEST_F_TIMEOUT(kvm_v1, region_of_released_container_dropped_when_unmapped,
+	       180)
+{
+	uint64_t ioba = self->v1.win32_start + PUT_OFF + 2 * PG;
+	struct modstats now;
+	long before;
+
+	INTREE_BUG("a container released while KVM maps its region leaves "
+		   "the region pinned until reboot");
+	guest_in_kernel(_metadata, &self->m, H_PUT_TCE, LIOBN, ioba, D(3) | RW);
+	ctx_close(&self->v2);
+	if (self->have_stats) {
+		ASSERT_EQ(0, modstats_read(&now));
+		ASSERT_EQ(self->base.orphan_regions + 1, now.orphan_regions);
+	}
+	before = locked_vm_kb();
+
+	ASSERT_EQ(0, vfio_unmap(self->v1.container, ioba, PG));
+	EXPECT_EQ(before - (long)(self->m.ram.size >> 10), locked_vm_kb());
+	if (self->have_stats) {
+		ASSERT_EQ(0, modstats_read(&now));
+		ASSERT_EQ(self->base.orphan_regions, now.orphan_regions);
+	}
 }
 
 TEST_HARNESS_MAIN

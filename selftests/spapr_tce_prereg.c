@@ -11,6 +11,7 @@
 #include "dma_region.h"
 #include "env.h"
 #include "known.h"
+#include "locked_vm.h"
 #include "raw.h"
 
 #define REGSZ sizeof(struct vfio_iommu_spapr_register_memory)
@@ -225,6 +226,49 @@ TEST_F(prereg, map_region_of_other_container_einval)
 	EXPECT_EQ(0, vfio_unregister(c2.container, self->r.va, self->r.size));
 	ctx_close(&c2);
 	dma_region_free(&own);
+}
+
+/*
+ * A region two v2 containers registered, which the first one maps: the
+ * first one's UNREGISTER is EBUSY until its own mapping is gone, although
+ * the second one still holds the region.  (Let go with the mapping in
+ * place, the region could never be dropped: the second container's
+ * UNREGISTER and release would find it mapped for good.)  Both then
+ * unregister, and the region's charge to VmLck is gone.
+ */
+TEST_F(prereg, shared_region_unregister_while_mapped_here_ebusy)
+{
+	struct spapr_ctx c2;
+	const char *step;
+	long before;
+	int ret;
+
+	if (!*env_group2())
+		SKIP(return, "%s has one NVMe only; two groups are needed",
+		     env_machine());
+	INTREE_BUG("UNREGISTER of a mapped region returns 0 (uapi.rst 3)");
+	ASSERT_EQ(0, vfio_register(self->c.container, self->r.va, self->r.size));
+	ret = ctx_open_group(&c2, env_group2(), SPAPR_V2, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	ASSERT_EQ(0, vfio_register(c2.container, self->r.va, self->r.size));
+	ASSERT_EQ(0, vfio_map(self->c.container, self->r.va,
+			      self->c.win32_start, self->pg, MAP_RW));
+	/* The region (charged once) and the window the MAP made. */
+	before = locked_vm_kb();
+
+	EXPECT_EQ(-EBUSY, vfio_unregister(self->c.container, self->r.va,
+					  self->r.size));
+	/* The second container maps nothing of it and lets go at once. */
+	EXPECT_EQ(0, vfio_unregister(c2.container, self->r.va, self->r.size));
+	ASSERT_EQ(0, vfio_register(c2.container, self->r.va, self->r.size));
+
+	EXPECT_EQ(0, vfio_unmap(self->c.container, self->c.win32_start,
+				self->pg));
+	EXPECT_EQ(0, vfio_unregister(self->c.container, self->r.va,
+				     self->r.size));
+	EXPECT_EQ(0, vfio_unregister(c2.container, self->r.va, self->r.size));
+	ctx_close(&c2);
+	EXPECT_EQ(before - (long)(self->r.size >> 10), locked_vm_kb());
 }
 
 /*

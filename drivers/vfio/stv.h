@@ -11,6 +11,9 @@
  *                        any more (stv_container.c).
  * struct stv_group       one per attached IOMMU group; created by
  *                        ->attach_group, destroyed by ->detach_group.
+ * struct stv_orphan      a region reference kept past its container's
+ *                        release while KVM still maps the region;
+ *                        dropped once nothing does (stv_orphans.c).
  * struct stv_prereg      one per region this container preregistered
  *                        (v2); holds one mm_iommu reference.
  * container->tables[n]   platform iommu_table per DMA window, created
@@ -27,6 +30,7 @@
  *                                    the core passes ->ioctl through
  *                                    without it)
  *     stv_container.lock
+ *       stv_orphans_lock (stv_orphans.c; also taken alone by its work)
  *       mm_iommu mem_list_mutex (inside mm_iommu_new/get/put)
  *         mmap_lock (inside pin_user_pages_fast)
  *           platform table locks (inside iommu_tce_xchg_no_kill)
@@ -35,8 +39,9 @@
  * objects hanging off it, and serialises all of our table updates.
  * KVM's in-kernel hcall handlers update the same tables without it;
  * every entry update is therefore an atomic exchange, and the userspace
- * view of a table (entry -> user address) is the single record of what
- * is mapped, whoever mapped it.
+ * view of a table (entry -> user address) records what is mapped,
+ * whoever mapped it; what v1 pinned is recorded apart (stv_pins.c), out
+ * of KVM's reach.
  */
 #ifndef STV_H
 #define STV_H
@@ -80,6 +85,19 @@ struct stv_prereg {
 };
 
 /**
+ * struct stv_pins - the pages v1 MAP pinned in one window, by entry
+ *		     (stv_pins.c)
+ * @dir: page-sized chunks of page pointers, NULL where none was reserved
+ * @nchunks: number of @dir entries; 0 before the first reservation
+ * @count: number of pins recorded
+ */
+struct stv_pins {
+	struct page ***dir;
+	unsigned long nchunks;
+	unsigned long count;
+};
+
+/**
  * struct stv_container - state of one VFIO container
  * @users: the initial reference, dropped by ->release, plus one per
  *	   running ioctl (stv_container.c)
@@ -93,6 +111,7 @@ struct stv_prereg {
  * @enable_pages: pages charged to locked_vm by v1 ENABLE
  * @tables: one platform table per DMA window, NULL where none
  * @table_pages: pages charged to locked_vm for each table
+ * @pins: v1: the pins of each table's entries
  * @groups: attached &struct stv_group, the first one is the reference
  * @preregs: &struct stv_prereg regions this container registered
  */
@@ -108,6 +127,7 @@ struct stv_container {
 	unsigned long enable_pages;
 	struct iommu_table *tables[STV_MAX_WINDOWS];
 	unsigned long table_pages[STV_MAX_WINDOWS];
+	struct stv_pins pins[STV_MAX_WINDOWS];
 	struct list_head groups;
 	struct list_head preregs;
 };
@@ -141,6 +161,15 @@ struct stv_run {
 unsigned long stv_next_used(const __be64 *v, unsigned long i, unsigned long n);
 bool stv_run_extend(struct stv_run *run, unsigned long entry);
 
+/* stv_pins.c: the record of v1 pins (KUnit-tested) */
+int stv_pins_reserve(struct stv_pins *p, unsigned long size,
+		     unsigned long idx, unsigned long n);
+struct page *stv_pins_swap(struct stv_pins *p, unsigned long idx,
+			   struct page *page);
+unsigned long stv_pins_next(const struct stv_pins *p, unsigned long idx,
+			    unsigned long end);
+unsigned long stv_pins_destroy(struct stv_pins *p);
+
 /* stv_errno.c: errno of a failed platform exchange (KUnit-tested) */
 int stv_xchg_errno(long ret, bool hcall);
 
@@ -158,10 +187,14 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 		enum dma_data_direction dir);
 long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	       unsigned long entry, unsigned long npages);
+void stv_release_pins(struct stv_container *c, int num);
+bool stv_maps_user_range(struct stv_container *c, u64 ua, u64 size);
 
 /* stv_window.c: DMA windows */
 int stv_find_window(struct stv_container *c, u64 iova);
 struct iommu_table *stv_table_at(struct stv_container *c, u64 iova);
+struct stv_pins *stv_window_pins(struct stv_container *c,
+				 struct iommu_table *tbl);
 long stv_create_window(struct stv_container *c, u32 page_shift,
 		       u64 window_size, u32 levels, u64 *start);
 long stv_remove_window(struct stv_container *c, int num);
@@ -180,8 +213,15 @@ struct stv_group *stv_first_group(struct stv_container *c);
 long stv_register(struct stv_container *c, u64 vaddr, u64 size);
 long stv_unregister(struct stv_container *c, u64 vaddr, u64 size);
 unsigned int stv_unregister_all(struct stv_container *c);
+unsigned int stv_orphan_remaining(struct stv_container *c);
 bool stv_registered_here(struct stv_container *c,
 			 struct mm_iommu_table_group_mem_t *mem);
+
+/* stv_orphans.c: regions whose container is gone, still mapped by KVM */
+int stv_orphan_region(struct mm_struct *mm,
+		      struct mm_iommu_table_group_mem_t *mem);
+void stv_orphans_retry(void);
+void stv_orphans_exit(void);
 
 /* stv_eeh.c */
 long stv_eeh_pe_op(struct stv_container *c, unsigned long arg);
@@ -196,6 +236,7 @@ struct stv_stats {
 	atomic_long_t containers;
 	atomic_long_t tables;
 	atomic_long_t pinned_pages;
+	atomic_long_t orphan_regions;
 };
 
 extern struct stv_stats stv_stats;

@@ -422,9 +422,14 @@ void stv_release_container(struct stv_container *c)
 		cond_resched();
 		mutex_lock(&c->lock);
 	}
-	if (left)
-		pr_warn("%u preregistered region(s) still mapped by KVM after %u tries; unlink the group from its LIOBN before releasing the container\n",
-			left, tries);
+	if (left) {
+		pr_info("%u preregistered region(s) still mapped by KVM at release; they are dropped once it unmaps them (unlink the group from its LIOBN before releasing the container)\n",
+			left);
+		left = stv_orphan_remaining(c);
+		if (left)
+			pr_warn("%u preregistered region(s) stay pinned until reboot: no memory to keep them\n",
+				left);
+	}
 	stv_free_windows(c);
 	stv_disable(c);
 	mutex_unlock(&c->lock);

@@ -102,6 +102,7 @@ static void __exit stv_exit(void)
 {
 	vfio_unregister_iommu_driver(&stv_ops);
 	stv_container_barrier();
+	stv_orphans_exit();
 	stv_stats_exit();
 }
 

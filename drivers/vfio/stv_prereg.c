@@ -102,8 +102,13 @@ err_free:
  *	stv_register())
  * @size: its exact length
  *
- * Return: 0; -ENOENT when this container did not
- * register exactly this region; -EBUSY while any of it is mapped.
+ * A region two containers registered stays registered for the other
+ * one; it must not leave this one while this one's entries still map it,
+ * or the other's UNREGISTER (or release) could never drop it.
+ *
+ * Return: 0; -ENOENT when this container did not register exactly this
+ * region; -EBUSY while any of it is mapped, through this container's
+ * tables or, once no other container holds the region, through any.
  */
 long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 {
@@ -123,6 +128,8 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 	mm_iommu_put(c->mm, mem);
 	if (!p)
 		return -ENOENT;
+	if (stv_maps_user_range(c, vaddr, size))
+		return -EBUSY;
 	ret = mm_iommu_put(c->mm, mem);
 	if (ret)
 		return ret;
@@ -132,12 +139,37 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 }
 
 /**
+ * stv_orphan_remaining() - pass the regions still mapped to the orphans
+ * @c: the container being released, once stv_unregister_all() gave up
+ *
+ * Return: the number of regions that could not be passed (no memory);
+ * their references stay held, and the regions pinned, until reboot.
+ */
+unsigned int stv_orphan_remaining(struct stv_container *c)
+{
+	struct stv_prereg *p, *tmp;
+	unsigned int lost = 0;
+
+	lockdep_assert_held(&c->lock);
+
+	list_for_each_entry_safe(p, tmp, &c->preregs, node) {
+		if (stv_orphan_region(c->mm, p->mem)) {
+			lost++;
+			continue;
+		}
+		list_del(&p->node);
+		kfree(p);
+	}
+	return lost;
+}
+
+/**
  * stv_unregister_all() - drop every region of a container being released
  * @c: the container, its tables just cleared
  *
  * A region that still has mappings stays on the list: KVM may have mapped
  * it into one of our tables after they were cleared (stv_release_container()
- * clears them again and retries).
+ * clears them again and retries), or into another container's table.
  *
  * Return: the number of regions left.
  */

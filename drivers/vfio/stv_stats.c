@@ -20,6 +20,8 @@ static int stv_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "tables %ld\n", atomic_long_read(&stv_stats.tables));
 	seq_printf(m, "pinned_pages %ld\n",
 		   atomic_long_read(&stv_stats.pinned_pages));
+	seq_printf(m, "orphan_regions %ld\n",
+		   atomic_long_read(&stv_stats.orphan_regions));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stv_stats);

@@ -2,12 +2,13 @@
 /*
  * spapr-tce-vfio: mapping and clearing the entries of a TCE table.
  *
- * The userspace view of a table (one big-endian user address per entry,
- * kept by the platform next to the hardware table) is the record of what
- * is mapped: we write it on every map and clear, and so do KVM's
- * in-kernel H_PUT_TCE handlers.  Clearing therefore only visits entries
- * whose user address is non-zero, and skips whole unallocated levels of
- * multi-level tables, so it costs what is mapped, not the window size.
+ * The userspace view of a table (one big-endian value per entry, kept by
+ * the platform next to the hardware table) records which entries are
+ * mapped: we write it on every map and clear, and so do KVM's in-kernel
+ * H_PUT_TCE handlers.  Clearing therefore only visits entries whose view
+ * is non-zero, and skips whole unallocated levels of multi-level tables,
+ * so it costs what is mapped, not the window size.  What a v1 entry
+ * pinned is recorded apart, in the window's pin record (stv_pins.c).
  *
  * A MAP either installs every entry of its range or none: entries that
  * are in use make it fail with -EBUSY, and any failure unwinds what the
@@ -33,6 +34,7 @@
 /*
  * What the userspace view holds for an entry v1 MAP pinned: this tag
  * plus the physical address of the pinned page, not a user address.
+ * The pin itself is recorded in the window's &struct stv_pins only.
  *
  * KVM's in-kernel H_PUT_TCE/H_STUFF_TCE handlers read the view of any
  * table linked to a LIOBN, v1 or v2, and take the value to be a user
@@ -41,14 +43,14 @@
  * region.  mm_iommu_lookup() checks only that the address lies inside a
  * region, so the tag must put the value outside every region: bit 63 is
  * above any user address (TASK_SIZE_USER64 is 4 PiB).  KVM finds no
- * region for a tagged entry and leaves it to the VMM (H_TOO_HARD).
+ * region for a tagged entry, so its clear puts the entry back and leaves
+ * it to the VMM (H_TOO_HARD).
  *
- * Only this file writes tagged values, so a tagged view entry means the
- * pin is still ours, whatever KVM did to the TCE itself (its H_PUT_TCE
- * error path can zero the TCE but never the view): clearing the view
- * releases the pin, from the view's own record of the page.  Untagged
- * entries (v2 MAP, or KVM's handlers, in any container) hold a mapping
- * count on a preregistered region instead.
+ * KVM's map does not look at the old value: it replaces a tagged view
+ * with its own user address (and may have zeroed the TCE before, on an
+ * H_PUT_TCE that failed).  That is why the view cannot be the record of
+ * the pin.  Untagged view values, in any container, are user addresses
+ * whose entry holds a mapping count on a preregistered region.
  */
 #define STV_UA_PINNED	BIT_ULL(63)
 
@@ -92,10 +94,10 @@ static long stv_install(struct stv_container *c, struct iommu_table *tbl,
 	return 0;
 }
 
-/* Drop the pin of a v1 entry whose view held @tagged. */
-static void stv_unpin_entry(unsigned long tagged)
+/* Drop one pin that v1 MAP took. */
+static void stv_unpin(struct page *page)
 {
-	unpin_user_page(pfn_to_page((tagged & ~STV_UA_PINNED) >> PAGE_SHIFT));
+	unpin_user_page(page);
 	atomic_long_dec(&stv_stats.pinned_pages);
 }
 
@@ -121,24 +123,139 @@ static void stv_kill_add(struct iommu_table *tbl, struct stv_run *run,
 	run->len = 1;
 }
 
-/* Clear one entry and release what it held; 0 or the exchange's errno. */
+/*
+ * Clear one entry and release what it held; 0 or the exchange's errno.
+ * The pin is released only after the exchange took the entry out of the
+ * table, whatever the entry then held: KVM may have mapped over it.
+ */
 static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
-			  unsigned long entry, __be64 *pua)
+			  struct stv_pins *pins, unsigned long entry,
+			  __be64 *pua)
 {
 	unsigned long view = be64_to_cpu(READ_ONCE(*pua));
 	enum dma_data_direction dir = DMA_NONE;
 	unsigned long hpa = 0;
+	struct page *page;
 	long ret;
 
 	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir);
 	if (ret)
 		return stv_errno(ret);
 	WRITE_ONCE(*pua, 0);
-	if (view & STV_UA_PINNED)
-		stv_unpin_entry(view);
-	else if (dir != DMA_NONE)
+	if (!(view & STV_UA_PINNED) && dir != DMA_NONE)
 		stv_region_unmap(c, tbl, view);
+	page = stv_pins_swap(pins, entry - tbl->it_offset, NULL);
+	if (page)
+		stv_unpin(page);
 	return 0;
+}
+
+/*
+ * Release the pins of a range whose view is empty: KVM mapped over the
+ * v1 entry and cleared its own mapping again, so the table no longer
+ * holds the page (see stv_pins.c).  An entry whose view is still set is
+ * one the platform refused to clear; its pin stays.
+ */
+static void stv_release_orphans(struct iommu_table *tbl, struct stv_pins *pins,
+				unsigned long entry, unsigned long end)
+{
+	unsigned long idx = entry - tbl->it_offset, stop = end - tbl->it_offset;
+	unsigned long seen = 0;
+	__be64 *pua;
+
+	for (idx = stv_pins_next(pins, idx, stop); idx < stop;
+	     idx = stv_pins_next(pins, idx + 1, stop)) {
+		pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, idx + tbl->it_offset);
+		if (!pua || !READ_ONCE(*pua))
+			stv_unpin(stv_pins_swap(pins, idx, NULL));
+		if (!(++seen % STV_SCAN_CHUNK))
+			cond_resched();
+	}
+}
+
+/**
+ * stv_release_pins() - unpin every page a window's record still holds
+ * @c: the container
+ * @num: the window's slot, programmed into no group any more
+ *
+ * With no group programmed, the hardware cannot reach the table, so even
+ * the pins of entries the platform refused to clear can go.  Frees the
+ * record.
+ */
+void stv_release_pins(struct stv_container *c, int num)
+{
+	struct stv_pins *pins = &c->pins[num];
+	unsigned long idx, size = c->tables[num]->it_size;
+
+	lockdep_assert_held(&c->lock);
+
+	for (idx = stv_pins_next(pins, 0, size); idx < size;
+	     idx = stv_pins_next(pins, idx + 1, size))
+		stv_unpin(stv_pins_swap(pins, idx, NULL));
+	WARN_ON_ONCE(stv_pins_destroy(pins));
+}
+
+/*
+ * The view of the entries from @entry on that lie in one leaf of the
+ * table and one scan chunk, ending before @end; *@stop is set to where
+ * they end.  NULL when the leaf is not allocated: nothing is mapped
+ * there.
+ */
+static __be64 *stv_view_block(struct iommu_table *tbl, unsigned long entry,
+			      unsigned long end, unsigned long *stop)
+{
+	*stop = min(end, entry + STV_SCAN_CHUNK);
+	if (tbl->it_indirect_levels) {
+		/* Leaf levels are it_level_size entries each. */
+		unsigned long idx = entry - tbl->it_offset;
+		unsigned long leaf_end = (idx | (tbl->it_level_size - 1)) + 1;
+
+		*stop = min(*stop, leaf_end + tbl->it_offset);
+	}
+	return IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
+}
+
+/**
+ * stv_maps_user_range() - does an entry of the container map user memory
+ * in a range?
+ * @c: the container
+ * @ua: start of the range
+ * @size: its length
+ *
+ * Every used entry of every window is looked at, whoever made it: entries
+ * KVM made in our tables hold the region too.  v1 entries hold no user
+ * address (their view value is tagged) and never match.
+ *
+ * Return: true when some entry's user address lies in [@ua, @ua + @size).
+ */
+bool stv_maps_user_range(struct stv_container *c, u64 ua, u64 size)
+{
+	unsigned long entry, end, stop, n, i;
+	struct iommu_table *tbl;
+	__be64 *pua;
+	int num;
+	u64 v;
+
+	lockdep_assert_held(&c->lock);
+
+	for (num = 0; num < STV_MAX_WINDOWS; num++) {
+		tbl = c->tables[num];
+		if (!tbl)
+			continue;
+		end = tbl->it_offset + tbl->it_size;
+		for (entry = tbl->it_offset; entry < end; entry = stop) {
+			pua = stv_view_block(tbl, entry, end, &stop);
+			n = stop - entry;
+			for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;
+			     i = stv_next_used(pua, i + 1, n)) {
+				v = be64_to_cpu(READ_ONCE(pua[i]));
+				if (!(v & STV_UA_PINNED) && v - ua < size)
+					return true;
+			}
+			cond_resched();
+		}
+	}
+	return false;
 }
 
 /**
@@ -158,41 +275,32 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	       unsigned long entry, unsigned long npages)
 {
-	unsigned long end = entry + npages;
+	unsigned long start = entry, end = entry + npages, stop, n, i;
+	struct stv_pins *pins = stv_window_pins(c, tbl);
 	struct stv_run run = { 0, 0 };
 	long ret = 0, err;
+	__be64 *pua;
 
 	lockdep_assert_held(&c->lock);
 
-	while (entry < end) {
-		unsigned long stop = min(end, entry + STV_SCAN_CHUNK);
-		unsigned long n, i;
-		__be64 *pua;
-
-		if (tbl->it_indirect_levels) {
-			/* Leaf levels are it_level_size entries each. */
-			unsigned long idx = entry - tbl->it_offset;
-			unsigned long leaf_end = (idx | (tbl->it_level_size - 1)) + 1;
-
-			stop = min(stop, leaf_end + tbl->it_offset);
+	for (; entry < end; entry = stop) {
+		pua = stv_view_block(tbl, entry, end, &stop);
+		n = stop - entry;
+		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;
+		     i = stv_next_used(pua, i + 1, n)) {
+			err = stv_clear_one(c, tbl, pins, entry + i, pua + i);
+			if (!err)
+				stv_kill_add(tbl, &run, entry + i);
+			else if (!ret)
+				ret = err;
 		}
-		pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
-		if (pua) {
-			n = stop - entry;
-			for (i = stv_next_used(pua, 0, n); i < n;
-			     i = stv_next_used(pua, i + 1, n)) {
-				err = stv_clear_one(c, tbl, entry + i, pua + i);
-				if (!err)
-					stv_kill_add(tbl, &run, entry + i);
-				else if (!ret)
-					ret = err;
-			}
-		}
-		entry = stop;
 		cond_resched();
 	}
 	if (run.len)
 		iommu_tce_kill(tbl, run.start, run.len);
+	if (pins->count)
+		stv_release_orphans(tbl, pins, start, end);
+	stv_orphans_retry();
 	return ret;
 }
 
@@ -259,12 +367,17 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 		enum dma_data_direction dir)
 {
 	unsigned int shift = tbl->it_page_shift;
-	struct page *small[STV_PIN_SMALL], **pages = small;
+	struct page *small[STV_PIN_SMALL], **pages = small, *old;
 	unsigned long done = 0, i = 0, n, batch = STV_PIN_SMALL;
-	long ret = 0;
+	struct stv_pins *pins = stv_window_pins(c, tbl);
+	long ret;
 
 	lockdep_assert_held(&c->lock);
 
+	ret = stv_pins_reserve(pins, tbl->it_size, entry - tbl->it_offset,
+			       npages);
+	if (ret)
+		return ret;
 	if (npages > STV_PIN_SMALL) {
 		pages = (struct page **)__get_free_page(GFP_KERNEL);
 		if (!pages)
@@ -293,6 +406,14 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 					  hpa | STV_UA_PINNED, dir);
 			if (ret)
 				break;
+			/*
+			 * An older pin of this entry is one KVM mapped over
+			 * and cleared again: the table no longer holds it.
+			 */
+			old = stv_pins_swap(pins, entry + done + i -
+					    tbl->it_offset, pages[i]);
+			if (old)
+				stv_unpin(old);
 		}
 		if (ret) {
 			unpin_user_pages(pages + i, n - i);

@@ -10,6 +10,7 @@
 #include <linux/iommu.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <asm/firmware.h>
 
 #include "stv.h"
 
@@ -54,8 +55,30 @@ struct iommu_table *stv_table_at(struct stv_container *c, u64 iova)
 	return num < 0 ? NULL : c->tables[num];
 }
 
+/**
+ * stv_window_pins() - the v1 pin record of one of the container's tables
+ * @c: the container
+ * @tbl: one of its tables
+ *
+ * Return: the record (empty for v2 containers).
+ */
+struct stv_pins *stv_window_pins(struct stv_container *c,
+				 struct iommu_table *tbl)
+{
+	int i;
+
+	for (i = 0; i < STV_MAX_WINDOWS - 1; i++)
+		if (c->tables[i] == tbl)
+			break;
+	/* Every caller got @tbl from c->tables[]. */
+	WARN_ON_ONCE(c->tables[i] != tbl);
+	return &c->pins[i];
+}
+
+/* Free a window's table; no group is programmed with it any more. */
 static void stv_free_table(struct stv_container *c, int num)
 {
+	stv_release_pins(c, num);
 	iommu_tce_table_put(c->tables[num]);
 	c->tables[num] = NULL;
 	stv_mm_uncharge(c, c->table_pages[num]);
@@ -71,6 +94,35 @@ static void stv_unset_everywhere(struct stv_container *c, int num)
 		g->table_group->ops->unset_window(g->table_group, num);
 }
 
+/*
+ * Would the pseries platform be asked for a second dynamic window?  It
+ * keeps one per PE (one DMA64 property per device node) and fails a
+ * second, after allocating a table it then leaks (6.12); when the
+ * hypervisor is the one refusing, it also marks the PE as unable to get
+ * any dynamic window until reboot.  Slot 0 with the default window's
+ * geometry asks for the default window; anything else for a dynamic one.
+ */
+static bool stv_second_lpar_ddw(struct stv_container *c,
+				struct iommu_table_group *tg, int num,
+				u32 page_shift, u64 window_size)
+{
+	struct iommu_table *tbl;
+	int i;
+
+	if (!firmware_has_feature(FW_FEATURE_LPAR))
+		return false;
+	if (num == 0 && page_shift == IOMMU_PAGE_SHIFT_4K &&
+	    window_size <= tg->tce32_size)
+		return false;
+	for (i = 0; i < STV_MAX_WINDOWS; i++) {
+		tbl = c->tables[i];
+		if (tbl && ((u64)tbl->it_offset << tbl->it_page_shift) !=
+			   tg->tce32_start)
+			return true;
+	}
+	return false;
+}
+
 /**
  * stv_create_window() - create a window and program it into every group
  * @c: the container, with at least one group and bound to an mm
@@ -79,9 +131,10 @@ static void stv_unset_everywhere(struct stv_container *c, int num)
  * @levels: table levels
  * @start: where the platform placed the window
  *
- * Return: 0, -ENOSPC when every slot is used, -EINVAL for a geometry the
- * platform cannot do, -EPERM when it cannot create windows at all,
- * -ENOMEM when RLIMIT_MEMLOCK or memory runs out, or the platform's error.
+ * Return: 0, -ENOSPC when every slot is used (on pseries: when a dynamic
+ * window exists already), -EINVAL for a geometry the platform cannot do,
+ * -EPERM when it cannot create windows at all, -ENOMEM when
+ * RLIMIT_MEMLOCK or memory runs out, or the platform's error.
  */
 long stv_create_window(struct stv_container *c, u32 page_shift,
 		       u64 window_size, u32 levels, u64 *start)
@@ -108,6 +161,8 @@ long stv_create_window(struct stv_container *c, u32 page_shift,
 	if (!tg->ops->set_window || !tg->ops->unset_window ||
 	    !tg->ops->get_table_size || !tg->ops->create_table)
 		return -EPERM;
+	if (stv_second_lpar_ddw(c, tg, num, page_shift, window_size))
+		return -ENOSPC;
 
 	bytes = tg->ops->get_table_size(page_shift, window_size, levels);
 	if (!bytes)

@@ -25,15 +25,18 @@ int modstats_read(struct modstats *s)
 			s->tables = val;
 		else if (!strcmp(name, "pinned_pages"))
 			s->pinned_pages = val;
+		else if (!strcmp(name, "orphan_regions"))
+			s->orphan_regions = val;
 		else
 			seen--;
 	}
 	fclose(f);
-	return seen == 3 ? 0 : -EPROTO;
+	return seen == 4 ? 0 : -EPROTO;
 }
 
 int modstats_differ(const struct modstats *a, const struct modstats *b)
 {
 	return a->containers != b->containers || a->tables != b->tables ||
-	       a->pinned_pages != b->pinned_pages;
+	       a->pinned_pages != b->pinned_pages ||
+	       a->orphan_regions != b->orphan_regions;
 }

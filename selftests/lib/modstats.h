@@ -11,6 +11,7 @@ struct modstats {
 	long containers;
 	long tables;
 	long pinned_pages;
+	long orphan_regions;	/* regions kept past their container */
 };
 
 /* 0, or -errno when the counters are not there (in-tree, no debugfs). */

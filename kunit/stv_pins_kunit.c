@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the record of v1 pins of spapr-tce-vfio (drivers/vfio/stv_pins.c).
+ * The record stores page pointers and never dereferences them, so these
+ * tests use made-up ones.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+
+#include "stv.h"
+
+#define PER	(PAGE_SIZE / sizeof(struct page *))
+#define SIZE	(5 * PER + 3)	/* a window whose last chunk is partial */
+
+static struct page *fake(unsigned long i)
+{
+	return (struct page *)(0x10000UL + i * 64);
+}
+
+static void stv_pins_empty(struct kunit *test)
+{
+	struct stv_pins p = { 0 };
+
+	KUNIT_EXPECT_EQ(test, stv_pins_next(&p, 0, SIZE), SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_swap(&p, 7, NULL), NULL);
+	KUNIT_EXPECT_EQ(test, stv_pins_reserve(&p, SIZE, 9, 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, p.dir, NULL);
+	KUNIT_EXPECT_EQ(test, stv_pins_destroy(&p), 0UL);
+}
+
+/* Pins in several chunks are found in order; unreserved chunks skip. */
+static void stv_pins_record_and_walk(struct kunit *test)
+{
+	const unsigned long at[] = { 0, 1, PER - 1, 3 * PER, SIZE - 1 };
+	struct stv_pins p = { 0 };
+	unsigned long i, k = 0;
+
+	KUNIT_ASSERT_EQ(test, stv_pins_reserve(&p, SIZE, 0, PER + 1), 0);
+	KUNIT_ASSERT_EQ(test, stv_pins_reserve(&p, SIZE, 3 * PER, 1), 0);
+	KUNIT_ASSERT_EQ(test, stv_pins_reserve(&p, SIZE, SIZE - 1, 1), 0);
+	KUNIT_EXPECT_EQ(test, p.nchunks, 6UL);
+	KUNIT_EXPECT_PTR_EQ(test, p.dir[2], NULL);
+	KUNIT_EXPECT_PTR_NE(test, p.dir[1], NULL);
+
+	for (i = 0; i < ARRAY_SIZE(at); i++)
+		KUNIT_EXPECT_PTR_EQ(test, stv_pins_swap(&p, at[i], fake(i)),
+				    NULL);
+	KUNIT_EXPECT_EQ(test, p.count, ARRAY_SIZE(at));
+
+	for (i = stv_pins_next(&p, 0, SIZE); i < SIZE;
+	     i = stv_pins_next(&p, i + 1, SIZE)) {
+		KUNIT_ASSERT_LT(test, k, ARRAY_SIZE(at));
+		KUNIT_EXPECT_EQ(test, i, at[k]);
+		k++;
+	}
+	KUNIT_EXPECT_EQ(test, k, ARRAY_SIZE(at));
+	/* A range that ends before a pin does not find it. */
+	KUNIT_EXPECT_EQ(test, stv_pins_next(&p, 2, 3 * PER), PER - 1);
+	KUNIT_EXPECT_EQ(test, stv_pins_next(&p, PER, 3 * PER), 3 * PER);
+
+	/* Taking a pin returns it once. */
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_swap(&p, 3 * PER, NULL), fake(3));
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_swap(&p, 3 * PER, NULL), NULL);
+	KUNIT_EXPECT_EQ(test, p.count, ARRAY_SIZE(at) - 1);
+
+	/* Replacing one returns the old page and keeps the count. */
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_swap(&p, 1, fake(9)), fake(1));
+	KUNIT_EXPECT_EQ(test, p.count, ARRAY_SIZE(at) - 1);
+
+	/* Destroying reports what was still recorded. */
+	KUNIT_EXPECT_EQ(test, stv_pins_destroy(&p), ARRAY_SIZE(at) - 1);
+	KUNIT_EXPECT_PTR_EQ(test, p.dir, NULL);
+	KUNIT_EXPECT_EQ(test, p.count, 0UL);
+}
+
+/* A reservation past the window is refused, not written out of bounds. */
+static void stv_pins_reserve_bounds(struct kunit *test)
+{
+	struct stv_pins p = { 0 };
+
+	KUNIT_EXPECT_EQ(test, stv_pins_reserve(&p, SIZE, SIZE - 1, 1), 0);
+	KUNIT_EXPECT_EQ(test, stv_pins_reserve(&p, SIZE, SIZE, PER), -EINVAL);
+	KUNIT_EXPECT_EQ(test, stv_pins_destroy(&p), 0UL);
+}
+
+static struct kunit_case stv_pins_cases[] = {
+	KUNIT_CASE(stv_pins_empty),
+	KUNIT_CASE(stv_pins_record_and_walk),
+	KUNIT_CASE(stv_pins_reserve_bounds),
+	{}
+};
+
+static struct kunit_suite stv_pins_suite = {
+	.name = "vfio_spapr_tce_pins",
+	.test_cases = stv_pins_cases,
+};
+
+kunit_test_suite(stv_pins_suite);

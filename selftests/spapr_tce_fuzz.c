@@ -28,15 +28,17 @@
  *
  * SPAPR_FUZZ=SEED:OPS[:trace] overrides the default (a fixed seed;
  * 100,000 operations on the debug kernel, 2,000 elsewhere); make fuzz
- * sets it.  A failing sequence's own seed with OPS 250 replays it alone;
+ * sets it.  A failing sequence's own seed with OPS 1000 replays it alone;
  * ":trace" prints every operation with its result and the pin counts.
  * Needs kvm-hv for the hcalls (without it they are skipped).
  */
 #include <endian.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -48,7 +50,7 @@
 #include "locked_vm.h"
 #include "modstats.h"
 
-#define SEQ_LEN		250
+#define SEQ_LEN		1000
 #define NC		2		/* containers */
 #define NR		3		/* regions; 0 is guest RAM */
 #define RPAGES		16
@@ -110,6 +112,7 @@ struct world {
 	int group[2];
 	int gc[2];			/* container of each group, -1 */
 	bool added, linked;
+	struct vmm_step last;		/* the last hcall's outcome (trace) */
 	char failure[200];
 };
 
@@ -183,10 +186,17 @@ static bool errno_ok(long ret)
 	return false;
 }
 
-static void fail(struct world *w, const char *fmt, const char *what, long v)
+/* Record the sequence's first broken invariant. */
+static void __attribute__((format(printf, 2, 3)))
+fail(struct world *w, const char *fmt, ...)
 {
-	if (!w->failure[0])
-		snprintf(w->failure, sizeof(w->failure), fmt, what, v);
+	va_list ap;
+
+	if (w->failure[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(w->failure, sizeof(w->failure), fmt, ap);
+	va_end(ap);
 }
 
 static int unlink_kvm(struct fuzz *f, struct world *w)
@@ -337,6 +347,7 @@ static long do_op(struct fuzz *f, struct world *w, const struct seq *s,
 	}
 	if (ret)
 		return ret;
+	w->last = st;
 	return 2;	/* an hcall that came back, whatever the guest got */
 }
 
@@ -348,12 +359,23 @@ static void finish(struct fuzz *f, struct world *w, const struct seq *s)
 	int c, r, g;
 
 	unlink_kvm(f, w);
+	/*
+	 * Every window first: KVM maps a region of one container into
+	 * whichever container's window its LIOBN was linked to.
+	 */
 	for (c = 0; c < NC; c++) {
 		if (!w->typed[c])
 			continue;
-		vfio_unmap(w->cont[c], f->win_start, f->win_size);
+		ret = vfio_unmap(w->cont[c], f->win_start, f->win_size);
 		if (w->ddw[c])
 			vfio_unmap(w->cont[c], w->ddw[c], DDW_SIZE);
+		if (f->trace && !modstats_read(&now))
+			printf("# end: UNMAP of c%d's default window -> %ld (pinned %ld)\n",
+			       c, ret, now.pinned_pages);
+	}
+	for (c = 0; c < NC; c++) {
+		if (!w->typed[c])
+			continue;
 		for (r = 0; r < NR; r++) {
 			if (!w->registered[c][r])
 				continue;
@@ -372,12 +394,16 @@ static void finish(struct fuzz *f, struct world *w, const struct seq *s)
 	for (g = 0; g < f->ngroups; g++)
 		close(w->group[g]);
 	if (locked_vm_kb() != 0)
-		fail(w, "%s: VmLck %ld KiB after closing everything", "",
+		fail(w, "VmLck %ld KiB after closing everything",
 		     locked_vm_kb());
 	if (f->have_stats && (modstats_read(&now) ||
-			      modstats_differ(&f->base, &now)))
-		fail(w, "%s: module counters not back (pinned %ld)", "",
-		     now.pinned_pages);
+			      modstats_differ(&f->base, &now))) {
+		fail(w, "module counters not back: containers %+ld, tables %+ld, pinned pages %+ld, orphan regions %+ld",
+		     now.containers - f->base.containers,
+		     now.tables - f->base.tables,
+		     now.pinned_pages - f->base.pinned_pages,
+		     now.orphan_regions - f->base.orphan_regions);
+	}
 }
 
 /* The guest, its LIOBN and the regions: per process, made in each child. */
@@ -429,7 +455,7 @@ static void run_child(struct fuzz *f, const struct seq *s, const bool *skip,
 	f->have_stats = modstats_read(&f->base) == 0;
 	ret = guest_up(f);
 	if (ret)
-		fail(&w, "%s: %ld", "the child's guest", ret);
+		fail(&w, "the child's guest: %ld", ret);
 	for (c = 0; c < NC; c++)
 		w.cont[c] = vfio_open_container();
 	for (g = 0; g < f->ngroups; g++)
@@ -445,8 +471,13 @@ static void run_child(struct fuzz *f, const struct seq *s, const bool *skip,
 
 			modstats_read(&now);
 			describe(&s->op[i], what, sizeof(what));
-			printf("# %3u %-60s -> %ld (pinned %ld, VmLck %ld)\n", i,
+			printf("# %3u %-60s -> %ld (pinned %ld, VmLck %ld)", i,
 			       what, ret, now.pinned_pages, locked_vm_kb());
+			if (ret == 2)
+				printf(" guest r3 %lld, %s", (long long)w.last.ret,
+				       w.last.fallbacks ? "forwarded" :
+				       "in-kernel");
+			printf("\n");
 		}
 		if (ret == 1 || ret == 2)
 			continue;
@@ -583,6 +614,8 @@ TEST_F_TIMEOUT(fuzz, sequences_keep_invariants, 3400)
 	char why[200], what[96];
 	struct seq s;
 
+	time_t t0 = time(NULL);
+
 	fuzz_params(&seed, &ops, &self->f.trace);
 	TH_LOG("seed 0x%x, %lu operations (replay: SPAPR_FUZZ=0x%x:%lu)",
 	       seed, ops, seed, ops);
@@ -610,8 +643,8 @@ TEST_F_TIMEOUT(fuzz, sequences_keep_invariants, 3400)
 		       "hcalls back %6lu", kind_name[k], self->f.results[k][0],
 		       self->f.results[k][1], self->f.results[k][2],
 		       self->f.results[k][3]);
-	TH_LOG("%lu operations in %lu sequences, 0 failures", done,
-	       done / SEQ_LEN);
+	TH_LOG("%lu operations in %lu sequences, 0 failures, %ld s", done,
+	       done / SEQ_LEN, (long)(time(NULL) - t0));
 }
 
 TEST_HARNESS_MAIN

@@ -60,7 +60,7 @@ CHECK_DEBUG ?= pseries-p9/debug/ours,powernv9/debug/ours
 # On the newest stack too: sid's 7.2.13 as L1 with sid's QEMU 11.1.3 in it,
 # under KVM (pseries: on powernv9 the 7.2 L1 cannot route the passed
 # device's MSIs, a XIVE WARN in vfio-pci's MSI set-up; see testing.rst).
-CHECK_REALCLIENT ?= pseries-p9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg,powernv9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg,pseries-p9/powerpc64le@7.2.13/ours/spapr_realclient
+CHECK_REALCLIENT ?= pseries-p9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg,powernv9/powerpc64le/ours/spapr_realclient,pseries-p9/powerpc64le@7.2.13/ours/spapr_realclient
 # The install test: spapr-tce-vfio-dkms installed with apt, built by DKMS
 # inside the emulated host, the smoke DMA test on that build, removed.
 CHECK_INSTALL ?= pseries-p9/powerpc64le/ours/install,powernv9/powerpc64le/ours/install

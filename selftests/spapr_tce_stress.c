@@ -348,7 +348,7 @@ FIXTURE_SETUP(stress)
 	self->have_stats = modstats_read(&self->base) == 0;
 	self->base_lck = locked_vm_kb();
 	ASSERT_LE(0, self->base_lck);
-	self->rounds = env_debug() ? 6 : 3;
+	self->rounds = env_debug() ? 4 : 3;
 	self->w.iters = env_debug() ? 1000 : 300;
 	pthread_mutex_init(&self->w.lock, NULL);
 }

@@ -442,10 +442,31 @@ static void guest_forwarded(struct __test_metadata *_metadata, struct vmm *m,
 	ASSERT_EQ(a2, s.fb_args[1]);
 }
 
+/* The module's pinned pages are @delta above the fixture's baseline. */
+static void pinned_delta(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(kvm_v1) *self, long delta)
+{
+	struct modstats now;
+
+	if (!self->have_stats)
+		return;
+	ASSERT_EQ(0, modstats_read(&now));
+	ASSERT_EQ(self->base.pinned_pages + delta, now.pinned_pages);
+}
+
+/* The v2 container unmaps its own entry; then its region can go. */
+static void v2_region_goes(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(kvm_v1) *self)
+{
+	ASSERT_EQ(0, vfio_unmap(self->v2.container,
+				self->v2.win32_start + PUT_OFF, PG));
+	ASSERT_EQ(0, vfio_unregister(self->v2.container, self->m.ram.va,
+				     self->m.ram.size));
+}
+
 TEST_F_TIMEOUT(kvm_v1, guest_clear_of_v1_entry_in_prereg_memory_goes_to_vmm,
 	       180)
 {
-	struct modstats now;
 	uint64_t ioba = self->v1.win32_start + PUT_OFF;
 
 	/*
@@ -465,16 +486,10 @@ TEST_F_TIMEOUT(kvm_v1, guest_clear_of_v1_entry_in_prereg_memory_goes_to_vmm,
 
 	/* What the VMM does with the forwarded clears; each pin goes once. */
 	ASSERT_EQ(0, vfio_unmap(self->v1.container, ioba, 2 * PG));
-	if (self->have_stats) {
-		ASSERT_EQ(0, modstats_read(&now));
-		ASSERT_EQ(self->base.pinned_pages, now.pinned_pages);
-	}
+	pinned_delta(_metadata, self, 0);
 
 	/* Once the v2 mapping is gone, the region can go. */
-	ASSERT_EQ(0, vfio_unmap(self->v2.container,
-				self->v2.win32_start + PUT_OFF, PG));
-	ASSERT_EQ(0, vfio_unregister(self->v2.container, self->m.ram.va,
-				     self->m.ram.size));
+	v2_region_goes(_metadata, self);
 }
 
 /* One guest hcall that KVM must handle in the kernel. */
@@ -504,7 +519,6 @@ static void guest_in_kernel(struct __test_metadata *_metadata, struct vmm *m,
 TEST_F_TIMEOUT(kvm_v1, guest_map_over_v1_entry_pin_released_once, 180)
 {
 	uint64_t ioba = self->v1.win32_start + PUT_OFF;
-	struct modstats now;
 
 	INTREE_BUG("a v1 clear of an entry KVM mapped over unpins a page v1 "
 		   "never pinned and leaves the region mapped (uapi.rst 18)");
@@ -514,21 +528,12 @@ TEST_F_TIMEOUT(kvm_v1, guest_map_over_v1_entry_pin_released_once, 180)
 			D(4) | RW);
 	guest_in_kernel(_metadata, &self->m, H_PUT_TCE, LIOBN, ioba, 0);
 
-	if (self->have_stats) {	/* both pins are still held */
-		ASSERT_EQ(0, modstats_read(&now));
-		ASSERT_EQ(self->base.pinned_pages + 2, now.pinned_pages);
-	}
+	pinned_delta(_metadata, self, 2);	/* both pins are still held */
 	ASSERT_EQ(0, vfio_unmap(self->v1.container, ioba, 2 * PG));
-	if (self->have_stats) {
-		ASSERT_EQ(0, modstats_read(&now));
-		ASSERT_EQ(self->base.pinned_pages, now.pinned_pages);
-	}
+	pinned_delta(_metadata, self, 0);
 
 	/* KVM's two mappings no longer count on the region. */
-	ASSERT_EQ(0, vfio_unmap(self->v2.container,
-				self->v2.win32_start + PUT_OFF, PG));
-	ASSERT_EQ(0, vfio_unregister(self->v2.container, self->m.ram.va,
-				     self->m.ram.size));
+	v2_region_goes(_metadata, self);
 }
 
 /*

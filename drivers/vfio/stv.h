@@ -218,8 +218,8 @@ bool stv_registered_here(struct stv_container *c,
 			 struct mm_iommu_table_group_mem_t *mem);
 
 /* stv_orphans.c: regions whose container is gone, still mapped by KVM */
-int stv_orphan_region(struct mm_struct *mm,
-		      struct mm_iommu_table_group_mem_t *mem);
+long stv_orphan_region(struct mm_struct *mm,
+		       struct mm_iommu_table_group_mem_t *mem);
 void stv_orphans_retry(void);
 void stv_orphans_exit(void);
 

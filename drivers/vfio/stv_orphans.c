@@ -56,8 +56,8 @@ static DECLARE_DELAYED_WORK(stv_orphans_work, stv_orphans_work_fn);
  *
  * Return: 0, or -ENOMEM (the reference then stays with the caller).
  */
-int stv_orphan_region(struct mm_struct *mm,
-		      struct mm_iommu_table_group_mem_t *mem)
+long stv_orphan_region(struct mm_struct *mm,
+		       struct mm_iommu_table_group_mem_t *mem)
 {
 	struct stv_orphan *o = kzalloc(sizeof(*o), GFP_KERNEL);
 
@@ -97,8 +97,8 @@ static bool stv_orphans_drop(void)
 /**
  * stv_orphans_retry() - try to drop the orphans now
  *
- * Called after a clear dropped a region's mapping count; costs one
- * atomic read when there are no orphans.
+ * Called at the end of every clear, which may have dropped a region's
+ * mapping count; costs one atomic read when there are no orphans.
  */
 void stv_orphans_retry(void)
 {

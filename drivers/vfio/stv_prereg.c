@@ -138,6 +138,30 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 	return 0;
 }
 
+/*
+ * Let go of every region of a container being released, each through
+ * @let_go (0 when the region left the container); the number left.
+ */
+static unsigned int stv_let_go_all(struct stv_container *c,
+				   long (*let_go)(struct mm_struct *mm,
+						  struct mm_iommu_table_group_mem_t *mem))
+{
+	struct stv_prereg *p, *tmp;
+	unsigned int left = 0;
+
+	lockdep_assert_held(&c->lock);
+
+	list_for_each_entry_safe(p, tmp, &c->preregs, node) {
+		if (let_go(c->mm, p->mem)) {
+			left++;
+			continue;
+		}
+		list_del(&p->node);
+		kfree(p);
+	}
+	return left;
+}
+
 /**
  * stv_orphan_remaining() - pass the regions still mapped to the orphans
  * @c: the container being released, once stv_unregister_all() gave up
@@ -147,20 +171,7 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
  */
 unsigned int stv_orphan_remaining(struct stv_container *c)
 {
-	struct stv_prereg *p, *tmp;
-	unsigned int lost = 0;
-
-	lockdep_assert_held(&c->lock);
-
-	list_for_each_entry_safe(p, tmp, &c->preregs, node) {
-		if (stv_orphan_region(c->mm, p->mem)) {
-			lost++;
-			continue;
-		}
-		list_del(&p->node);
-		kfree(p);
-	}
-	return lost;
+	return stv_let_go_all(c, stv_orphan_region);
 }
 
 /**
@@ -175,18 +186,5 @@ unsigned int stv_orphan_remaining(struct stv_container *c)
  */
 unsigned int stv_unregister_all(struct stv_container *c)
 {
-	struct stv_prereg *p, *tmp;
-	unsigned int left = 0;
-
-	lockdep_assert_held(&c->lock);
-
-	list_for_each_entry_safe(p, tmp, &c->preregs, node) {
-		if (mm_iommu_put(c->mm, p->mem)) {
-			left++;
-			continue;
-		}
-		list_del(&p->node);
-		kfree(p);
-	}
-	return left;
+	return stv_let_go_all(c, mm_iommu_put);
 }

@@ -101,15 +101,74 @@ static void stv_unpin(struct page *page)
 	atomic_long_dec(&stv_stats.pinned_pages);
 }
 
-/* Drop the mapping count an entry of user address @ua held on its region. */
-static void stv_region_unmap(struct stv_container *c, struct iommu_table *tbl,
-			     unsigned long ua)
+/*
+ * Times stv_view_of() reads the view again, waiting for KVM's write, when
+ * the entry the exchange returned is not the one the view described.
+ */
+#define STV_VIEW_REREADS	64
+
+/*
+ * Does view value @v describe a TCE of address @hpa?  A tagged value
+ * holds the page v1 pinned; any other is a user address that KVM or v2
+ * MAP translated through its preregistered region, whose mapping count
+ * is then returned in *@mem.
+ */
+static bool stv_view_says(struct stv_container *c, struct iommu_table *tbl,
+			  u64 v, unsigned long hpa,
+			  struct mm_iommu_table_group_mem_t **mem)
+{
+	unsigned long mask = IOMMU_PAGE_MASK(tbl), pa;
+
+	*mem = NULL;
+	if (v & STV_UA_PINNED)
+		return !((v ^ hpa) & mask & ~STV_UA_PINNED);
+	*mem = mm_iommu_lookup(c->mm, v, IOMMU_PAGE_SIZE(tbl));
+	if (!*mem || mm_iommu_ua_to_hpa(*mem, v, tbl->it_page_shift, &pa))
+		return false;
+	return !((pa ^ hpa) & mask);
+}
+
+/*
+ * The view value that describes the live entry our exchange just took
+ * out (@hpa), after dropping the region count that entry held; 0 when no
+ * value is found to describe it.
+ *
+ * @view is what the view held before the exchange.  When a guest's
+ * H_PUT_TCE replaced the entry between that read and our exchange, we
+ * took KVM's new entry, and KVM writes its user address into the view
+ * right after its own exchange: read the view again, a few times, until
+ * it says the same.  The old entry is KVM's to account for.  If nothing
+ * matches, the count is kept: the region then stays registered until the
+ * process goes (safe), instead of losing a count that a live entry holds.
+ */
+static u64 stv_view_of(struct stv_container *c, struct iommu_table *tbl,
+		       __be64 *pua, u64 view, unsigned long hpa)
 {
 	struct mm_iommu_table_group_mem_t *mem;
+	int reread;
 
-	mem = mm_iommu_lookup(c->mm, ua, 1UL << tbl->it_page_shift);
-	if (mem)
-		mm_iommu_mapped_dec(mem);
+	for (reread = 0; ; reread++) {
+		if (view && stv_view_says(c, tbl, view, hpa, &mem)) {
+			if (mem)
+				mm_iommu_mapped_dec(mem);
+			return view;
+		}
+		if (reread == STV_VIEW_REREADS)
+			return 0;
+		cpu_relax();
+		view = be64_to_cpu(READ_ONCE(*pua));
+	}
+}
+
+/*
+ * Zero the view of an entry we cleared, unless KVM wrote it since we read
+ * @view: a later H_PUT_TCE that found the entry empty then made a live
+ * entry there, and its view must stay for a later clear to find.
+ */
+static void stv_view_forget(__be64 *pua, u64 view)
+{
+	/* The view is big-endian: compare it as stored. */
+	cmpxchg_relaxed((__force u64 *)pua, (__force u64)cpu_to_be64(view), 0);
 }
 
 /* Queue @entry for invalidation, invalidating the previous run if needed. */
@@ -125,14 +184,17 @@ static void stv_kill_add(struct iommu_table *tbl, struct stv_run *run,
 
 /*
  * Clear one entry and release what it held; 0 or the exchange's errno.
- * The pin is released only after the exchange took the entry out of the
- * table, whatever the entry then held: KVM may have mapped over it.
+ * What to release is decided from what the exchange returned, since KVM
+ * may have mapped over the entry since its view was read; and the view
+ * is zeroed only if it still holds the value accounted for
+ * (Documentation/design.rst, "Interleavings with KVM").  The pin is
+ * released only after the exchange took the entry out of the table.
  */
 static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 			  struct stv_pins *pins, unsigned long entry,
 			  __be64 *pua)
 {
-	unsigned long view = be64_to_cpu(READ_ONCE(*pua));
+	u64 view = be64_to_cpu(READ_ONCE(*pua));
 	enum dma_data_direction dir = DMA_NONE;
 	unsigned long hpa = 0;
 	struct page *page;
@@ -141,9 +203,10 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir);
 	if (ret)
 		return stv_errno(ret);
-	WRITE_ONCE(*pua, 0);
-	if (!(view & STV_UA_PINNED) && dir != DMA_NONE)
-		stv_region_unmap(c, tbl, view);
+	if (dir != DMA_NONE)
+		view = stv_view_of(c, tbl, pua, view, hpa);
+	if (view)
+		stv_view_forget(pua, view);
 	page = stv_pins_swap(pins, entry - tbl->it_offset, NULL);
 	if (page)
 		stv_unpin(page);

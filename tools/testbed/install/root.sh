@@ -15,7 +15,8 @@
 #                                  to the prepared image: a local apt
 #                                  repository holding the package (make
 #                                  deb) and the headers of both flavours
-#                                  of the primary kernel, and the tests
+#                                  of the primary kernel, the tests, and
+#                                  the host's depmod.d configuration
 #
 # The prepared image has both flavours of the primary kernel installed
 # from their image packages, as a host that runs one of them would.
@@ -142,6 +143,7 @@ work() {	# dir token
 	(cd "$repo" && dpkg-scanpackages -m . 2>/dev/null >Packages)
 	cp "$top/build/selftests/spapr_tce_smoke" "$dir/tests/"
 	install -m 0755 "$here/admin-test" "$dir/admin-test"
+	cp "$here/depmod.conf" "$dir/depmod.conf"
 	fl=$(tok_fl "$tok")
 	echo "$fl" >"$dir/flavour"
 }

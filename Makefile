@@ -133,7 +133,7 @@ demo: setup
 sparse: setup
 	@set -e; kd=$$($(VERSIONS); kdir_of powerpc64le); out=$(BUILD)/sparse.log; \
 	rm -rf $(BUILD)/sparse; mkdir -p $(BUILD)/sparse/src; \
-	rsync -a --delete $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(TOP)/kunit $(BUILD)/sparse/src/; \
+	rsync -a --delete $(TOP)/Kbuild $(TOP)/drivers $(TOP)/kunit $(BUILD)/sparse/src/; \
 	$(MAKE) -s -C $$kd M=$(BUILD)/sparse/src $(CROSS) C=2 \
 		CF="-Wbitwise -Wcontext" \
 		W=1 modules 2>&1 | tee $$out; \
@@ -143,7 +143,7 @@ sparse: setup
 	echo "sparse: clean"
 
 checkpatch: setup
-	@files=$$(cd $(TOP) && find drivers include $$(ls -d kunit 2>/dev/null) -name '*.[ch]'); \
+	@files=$$(cd $(TOP) && find drivers $$(ls -d kunit 2>/dev/null) -name '*.[ch]'); \
 	cd $(TOP) && $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
 		--show-types --ignore FILE_PATH_CHANGES -f $$files && \
 	echo "checkpatch: clean"

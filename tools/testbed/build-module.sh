@@ -35,7 +35,7 @@ out=$top/build/$tok
 mkdir -p "$out/src" "$out/ko"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	--exclude='*.mod*' --exclude='modules.order' --exclude='Module.symvers' \
-	"$top/Kbuild" "$top/drivers" "$top/include" "$top/kunit" "$out/src/"
+	"$top/Kbuild" "$top/drivers" "$top/kunit" "$out/src/"
 "$here/in-toolchain.sh" "$kv" make -s -C "$kd" M="$out/src" ARCH=powerpc \
 	CROSS_COMPILE="$CROSS_COMPILE" CONFIG_DEBUG_INFO_BTF_MODULES= \
 	W=1 STV_WERROR=1 "$@" modules

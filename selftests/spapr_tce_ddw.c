@@ -4,6 +4,8 @@
  * in a 64K-page window.
  */
 #include <stddef.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "harness.h"
 #include "known.h"
 #include "locked_vm.h"
@@ -112,6 +114,36 @@ TEST_F(ddw, create_third_window_enospc)
 	EXPECT_EQ(-ENOSPC, vfio_create_window(self->c.container, DDW_SHIFT,
 					      DDW_SIZE, 1, NULL));
 	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+}
+
+/*
+ * A TCE_CREATE whose result cannot be written back (its argument lies in
+ * a read-only page) fails with EFAULT and leaves nothing behind: the
+ * window it made is gone, so its slot takes a window again, and so is
+ * the locked_vm its table was charged.
+ */
+TEST_F(ddw, create_unwritable_result_efault_leaves_no_window)
+{
+	size_t pg = getpagesize();
+	struct vfio_iommu_spapr_tce_create *p;
+	long before = locked_vm_kb();
+	uint64_t start;
+
+	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	*p = (struct vfio_iommu_spapr_tce_create){
+		.argsz = CREATESZ, .page_shift = DDW_SHIFT,
+		.window_size = DDW_SIZE, .levels = 1,
+	};
+	ASSERT_EQ(0, mprotect(p, pg, PROT_READ));
+	EXPECT_EQ(-EFAULT, vfio_ioctl(self->c.container,
+				      VFIO_IOMMU_SPAPR_TCE_CREATE, p));
+	EXPECT_EQ(before, locked_vm_kb());
+	ASSERT_EQ(0, vfio_create_window(self->c.container, DDW_SHIFT, DDW_SIZE,
+					1, &start)) TH_LOG("the failed window stayed");
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+	munmap(p, pg);
 }
 
 TEST_F(ddw, remove_missing_window_einval)

@@ -75,6 +75,32 @@ static void stv_range_alignment_and_overflow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stv_check_range(16, 0, 16, SZ_64K, SZ_64K), 0);
 }
 
+static void stv_map_request(struct kunit *test)
+{
+	const u32 rw = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	enum dma_data_direction dir = DMA_NONE;
+
+	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE, SZ_1M,
+					    W_START, SZ_8K, rw, &dir), 0);
+	KUNIT_EXPECT_EQ(test, dir, DMA_BIDIRECTIONAL);
+	/* No access asked for. */
+	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE, SZ_1M,
+					    W_START, SZ_8K, 0, &dir), -EINVAL);
+	/* The user address off the window's page. */
+	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE, SZ_1M + 8,
+					    W_START, SZ_8K, rw, &dir), -EINVAL);
+	KUNIT_EXPECT_EQ(test, stv_check_map(16, 0, 16, SZ_4K, 0, SZ_64K, rw,
+					    &dir), -EINVAL);
+	/* The user range wraps. */
+	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE,
+					    U64_MAX & ~0xfffULL, W_START, SZ_8K,
+					    rw, &dir), -EINVAL);
+	/* The IOVA range leaves the window. */
+	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE, SZ_1M,
+					    W_END - SZ_4K, SZ_8K, rw, &dir),
+			-EINVAL);
+}
+
 static void stv_window_args(struct kunit *test)
 {
 	const u64 pgsizes = SZ_4K | SZ_64K | SZ_16M;
@@ -107,6 +133,7 @@ static struct kunit_case stv_args_cases[] = {
 	KUNIT_CASE(stv_range_inside),
 	KUNIT_CASE(stv_range_outside),
 	KUNIT_CASE(stv_range_alignment_and_overflow),
+	KUNIT_CASE(stv_map_request),
 	KUNIT_CASE(stv_window_args),
 	KUNIT_CASE(stv_user_range),
 	{}

@@ -106,7 +106,8 @@ struct stv_pins {
  * @released: ->release has torn the container down; ioctls get -EINVAL
  * @v2: true for VFIO_SPAPR_TCE_v2_IOMMU
  * @enabled: v1: ENABLE succeeded; v2: memory was preregistered
- * @def_window_pending: the default 32-bit window is still to be created
+ * @def_window_pending: the default 32-bit window is due, not yet created
+ *			(read and written by stv_window.c only)
  * @mm: the address space the container is bound to (mmgrab'ed)
  * @enable_pages: pages charged to locked_vm by v1 ENABLE
  * @tables: one platform table per DMA window, NULL where none
@@ -138,10 +139,18 @@ bool stv_container_tryget(struct stv_container *c);
 void stv_container_put(struct stv_container *c);
 void stv_container_barrier(void);
 
+/* stv_ioctl.c: copying ioctl arguments in */
+int stv_copy_arg(void *dst, unsigned long arg, unsigned long minsz);
+int stv_copy_arg_flags(void *dst, unsigned long arg, unsigned long minsz,
+		       u32 known_flags);
+
 /* stv_args.c: pure argument checks, no side effects (KUnit-tested) */
 int stv_dir_from_flags(u32 flags, enum dma_data_direction *dir);
 int stv_check_range(unsigned int page_shift, unsigned long offset,
 		    unsigned long size, u64 iova, u64 len);
+int stv_check_map(unsigned int page_shift, unsigned long offset,
+		  unsigned long size, u64 vaddr, u64 iova, u64 len, u32 flags,
+		  enum dma_data_direction *dir);
 int stv_check_window_args(u64 pgsizes, u32 max_levels, u32 page_shift,
 			  u64 window_size, u32 levels);
 int stv_check_user_range(u64 vaddr, u64 size, unsigned long align);
@@ -198,8 +207,10 @@ struct stv_pins *stv_window_pins(struct stv_container *c,
 long stv_create_window(struct stv_container *c, u32 page_shift,
 		       u64 window_size, u32 levels, u64 *start);
 long stv_remove_window(struct stv_container *c, int num);
-long stv_ensure_default_window(struct stv_container *c);
-void stv_undo_default_window(struct stv_container *c, bool was_pending);
+void stv_default_window_arm(struct stv_container *c);
+long stv_default_window_begin(struct stv_container *c, bool *was_pending);
+void stv_default_window_abort(struct stv_container *c, bool was_pending);
+bool stv_default_window_cancel(struct stv_container *c);
 void stv_clear_windows(struct stv_container *c);
 void stv_free_windows(struct stv_container *c);
 

@@ -77,6 +77,42 @@ int stv_check_range(unsigned int page_shift, unsigned long offset,
 EXPORT_SYMBOL_IF_KUNIT(stv_check_range);
 
 /**
+ * stv_check_map() - a MAP_DMA request against the window it falls in
+ * @page_shift: IOMMU page shift of the window
+ * @offset: first entry of the window
+ * @size: number of entries of the window
+ * @vaddr: user address of the memory to map
+ * @iova: bus address to map it at
+ * @len: length in bytes
+ * @flags: the MAP_DMA flags
+ * @dir: set to the DMA direction the flags give
+ *
+ * Every check of MAP that needs no lookup: they all fail with the same
+ * errno, so their order is not visible.
+ *
+ * Return: 0, or -EINVAL for flags that give no direction, a user address
+ * not aligned to the window's page, a user range that wraps, or an IOVA
+ * range that stv_check_range() refuses.
+ */
+int stv_check_map(unsigned int page_shift, unsigned long offset,
+		  unsigned long size, u64 vaddr, u64 iova, u64 len, u32 flags,
+		  enum dma_data_direction *dir)
+{
+	u64 end;
+	int ret;
+
+	ret = stv_dir_from_flags(flags, dir);
+	if (ret)
+		return ret;
+	if (vaddr & ((1ULL << page_shift) - 1))
+		return -EINVAL;
+	if (check_add_overflow(vaddr, len, &end))
+		return -EINVAL;
+	return stv_check_range(page_shift, offset, size, iova, len);
+}
+EXPORT_SYMBOL_IF_KUNIT(stv_check_map);
+
+/**
  * stv_check_window_args() - sanity of a TCE_CREATE request
  * @pgsizes: bitmap of IOMMU page sizes the platform supports
  * @max_levels: deepest table the platform supports

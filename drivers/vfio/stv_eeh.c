@@ -6,7 +6,7 @@
  * stops at the first failure.  GET_STATE answers with the state of the
  * first group's PE.
  */
-#include <linux/uaccess.h>
+#include <linux/stddef.h>
 #include <linux/vfio.h>
 #include <asm/eeh.h>
 
@@ -51,10 +51,32 @@ static long stv_eeh_apply(struct eeh_pe *pe, struct vfio_eeh_pe_op *op)
 	}
 }
 
+/*
+ * Copy in the operation once: its fixed part, and the err fields too for
+ * INJECT_ERR, whose longer argsz is checked before they are read.
+ */
+static long stv_eeh_copy_op(struct vfio_eeh_pe_op *op, unsigned long arg)
+{
+	unsigned long errsz = offsetofend(struct vfio_eeh_pe_op, err.mask);
+	long ret;
+
+	ret = stv_copy_arg_flags(op, arg, offsetofend(struct vfio_eeh_pe_op, op),
+				 0);
+	if (ret || op->op != VFIO_EEH_PE_INJECT_ERR)
+		return ret;
+	if (op->argsz < errsz)
+		return -EINVAL;
+	return stv_copy_arg(op, arg, errsz);
+}
+
 /**
  * stv_eeh_pe_op() - VFIO_EEH_PE_OP
  * @c: the container, locked
  * @arg: user pointer to &struct vfio_eeh_pe_op
+ *
+ * The argument is read once, after the first group's PE is found: a
+ * group without one is -ENODEV before anything else, as in the in-tree
+ * driver.
  *
  * Return: 0 or, for GET_STATE, the PE state; -ENODEV when a group has no
  * PE (always so where EEH is off); -EFAULT; -EINVAL for a short argsz,
@@ -62,10 +84,9 @@ static long stv_eeh_apply(struct eeh_pe *pe, struct vfio_eeh_pe_op *op)
  */
 long stv_eeh_pe_op(struct stv_container *c, unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
 	struct vfio_eeh_pe_op op = { 0 };
-	unsigned long minsz = offsetofend(struct vfio_eeh_pe_op, op);
 	struct stv_group *g;
+	bool copied = false;
 	long ret = 0;
 
 	lockdep_assert_held(&c->lock);
@@ -75,18 +96,11 @@ long stv_eeh_pe_op(struct stv_container *c, unsigned long arg)
 
 		if (!pe)
 			return -ENODEV;
-		if (copy_from_user(&op, uarg, minsz))
-			return -EFAULT;
-		if (op.argsz < minsz || op.flags)
-			return -EINVAL;
-		if (op.op == VFIO_EEH_PE_INJECT_ERR) {
-			unsigned long errsz = offsetofend(struct vfio_eeh_pe_op,
-							  err.mask);
-
-			if (op.argsz < errsz)
-				return -EINVAL;
-			if (copy_from_user(&op, uarg, errsz))
-				return -EFAULT;
+		if (!copied) {
+			ret = stv_eeh_copy_op(&op, arg);
+			if (ret)
+				return ret;
+			copied = true;
 		}
 		ret = stv_eeh_apply(pe, &op);
 		if (ret)

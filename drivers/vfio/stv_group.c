@@ -129,8 +129,7 @@ int stv_attach_group(void *data, struct iommu_group *grp,
 	if (ret)
 		goto err_free;
 
-	if (list_empty(&c->groups) && !c->tables[0])
-		c->def_window_pending = true;
+	stv_default_window_arm(c);
 	g->grp = grp;
 	g->table_group = tg;
 	list_add_tail(&g->node, &c->groups);

@@ -24,8 +24,16 @@ struct stv_arg_head {
 	u32 flags;
 };
 
-/* Copy the fixed part of an argument and check its argsz. */
-static int stv_copy_arg(void *dst, unsigned long arg, unsigned long minsz)
+/**
+ * stv_copy_arg() - copy the fixed part of an ioctl argument in
+ * @dst: where to
+ * @arg: the user pointer the ioctl got
+ * @minsz: size of the fixed part, which starts with argsz and flags
+ *
+ * Return: 0, -EFAULT, or -EINVAL when argsz is below @minsz (checked
+ * after the copy, as the in-tree driver does).
+ */
+int stv_copy_arg(void *dst, unsigned long arg, unsigned long minsz)
 {
 	struct stv_arg_head head;
 
@@ -37,9 +45,17 @@ static int stv_copy_arg(void *dst, unsigned long arg, unsigned long minsz)
 	return 0;
 }
 
-/* The same, and no flag outside @known_flags. */
-static int stv_copy_arg_flags(void *dst, unsigned long arg,
-			      unsigned long minsz, u32 known_flags)
+/**
+ * stv_copy_arg_flags() - stv_copy_arg(), and no unknown flag
+ * @dst: where to
+ * @arg: the user pointer the ioctl got
+ * @minsz: size of the fixed part
+ * @known_flags: the flags the ioctl has
+ *
+ * Return: 0, -EFAULT, or -EINVAL for a short argsz or an unknown flag.
+ */
+int stv_copy_arg_flags(void *dst, unsigned long arg, unsigned long minsz,
+		       u32 known_flags)
 {
 	struct stv_arg_head head;
 	int ret = stv_copy_arg(dst, arg, minsz);
@@ -91,7 +107,6 @@ static long stv_map_checked(struct stv_container *c,
 {
 	struct iommu_table *tbl = stv_table_at(c, p->iova);
 	enum dma_data_direction dir;
-	u64 mask;
 	long ret;
 
 	/*
@@ -101,16 +116,8 @@ static long stv_map_checked(struct stv_container *c,
 	 */
 	if (!tbl || list_empty(&c->groups))
 		return -ENXIO;
-	mask = (1ULL << tbl->it_page_shift) - 1;
-	if ((p->size & mask) || (p->vaddr & mask))
-		return -EINVAL;
-	ret = stv_dir_from_flags(p->flags, &dir);
-	if (ret)
-		return ret;
-	if (p->vaddr + p->size < p->vaddr)
-		return -EINVAL;
-	ret = stv_check_range(tbl->it_page_shift, tbl->it_offset,
-			      tbl->it_size, p->iova, p->size);
+	ret = stv_check_map(tbl->it_page_shift, tbl->it_offset, tbl->it_size,
+			    p->vaddr, p->iova, p->size, p->flags, &dir);
 	if (ret)
 		return ret;
 
@@ -127,10 +134,12 @@ static long stv_map_checked(struct stv_container *c,
 /*
  * What MAP and UNMAP check first, in the in-tree order: the container is
  * enabled, the argument is readable and long enough, no unknown flag;
- * then the default window is created if it is still pending.
+ * then the default window is created if it is still due (*@was_pending
+ * says whether it was).
  */
 static long stv_dma_args(struct stv_container *c, unsigned long arg,
-			 void *p, unsigned long minsz, u32 known_flags)
+			 void *p, unsigned long minsz, u32 known_flags,
+			 bool *was_pending)
 {
 	long ret;
 
@@ -139,7 +148,7 @@ static long stv_dma_args(struct stv_container *c, unsigned long arg,
 	ret = stv_copy_arg_flags(p, arg, minsz, known_flags);
 	if (ret)
 		return ret;
-	return stv_ensure_default_window(c);
+	return stv_default_window_begin(c, was_pending);
 }
 
 static long stv_unmap_checked(struct stv_container *c,
@@ -170,7 +179,7 @@ static long stv_unmap_checked(struct stv_container *c,
 static long stv_dma_ioctl(struct stv_container *c, unsigned int cmd,
 			  unsigned long arg)
 {
-	bool pending = c->def_window_pending;
+	bool pending = false;
 	union {
 		struct vfio_iommu_type1_dma_map map;
 		struct vfio_iommu_type1_dma_unmap unmap;
@@ -179,17 +188,19 @@ static long stv_dma_ioctl(struct stv_container *c, unsigned int cmd,
 
 	if (cmd == VFIO_IOMMU_MAP_DMA) {
 		ret = stv_dma_args(c, arg, &p.map, offsetofend(typeof(p.map), size),
-				   VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+				   VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+				   &pending);
 		if (!ret)
 			ret = stv_map_checked(c, &p.map);
 	} else {
 		ret = stv_dma_args(c, arg, &p.unmap,
-				   offsetofend(typeof(p.unmap), size), 0);
+				   offsetofend(typeof(p.unmap), size), 0,
+				   &pending);
 		if (!ret)
 			ret = stv_unmap_checked(c, &p.unmap);
 	}
 	if (ret)
-		stv_undo_default_window(c, pending);
+		stv_default_window_abort(c, pending);
 	return ret;
 }
 
@@ -267,8 +278,9 @@ static long stv_tce_create_ioctl(struct stv_container *c, unsigned long arg)
 	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_create,
 					  start_addr);
 	struct vfio_iommu_spapr_tce_create p;
-	bool pending = c->def_window_pending;
+	bool pending = false;
 	long ret;
+	int num;
 
 	ret = stv_mm_bind(c);
 	if (ret)
@@ -278,17 +290,19 @@ static long stv_tce_create_ioctl(struct stv_container *c, unsigned long arg)
 	ret = stv_copy_arg_flags(&p, arg, minsz, 0);
 	if (ret)
 		return ret;
-	ret = stv_ensure_default_window(c);
+	ret = stv_default_window_begin(c, &pending);
 	if (ret)
 		return ret;
-	ret = stv_create_window(c, p.page_shift, p.window_size, p.levels,
+	num = stv_create_window(c, p.page_shift, p.window_size, p.levels,
 				&p.start_addr);
-	if (!ret && copy_to_user((void __user *)arg, &p, minsz)) {
-		stv_remove_window(c, stv_find_window(c, p.start_addr));
+	if (num < 0) {
+		ret = num;
+	} else if (copy_to_user((void __user *)arg, &p, minsz)) {
+		stv_remove_window(c, num);
 		ret = -EFAULT;
 	}
 	if (ret)
-		stv_undo_default_window(c, pending);
+		stv_default_window_abort(c, pending);
 	return ret;
 }
 
@@ -306,11 +320,10 @@ static long stv_tce_remove_ioctl(struct stv_container *c, unsigned long arg)
 	ret = stv_copy_arg_flags(&p, arg, offsetofend(typeof(p), start_addr), 0);
 	if (ret)
 		return ret;
-	if (c->def_window_pending && !p.start_addr) {
-		c->def_window_pending = false;
+	if (!p.start_addr && stv_default_window_cancel(c))
 		return 0;
-	}
 	num = stv_find_window(c, p.start_addr);
+	/* No window starts there: EINVAL, as upstream. */
 	if (num < 0)
 		return -EINVAL;
 	return stv_remove_window(c, num);

@@ -19,7 +19,7 @@
  * @c: the container
  * @iova: a bus address
  *
- * Return: the window's slot, or -1.
+ * Return: the window's slot, or -ENOENT when no window contains @iova.
  */
 int stv_find_window(struct stv_container *c, u64 iova)
 {
@@ -38,7 +38,7 @@ int stv_find_window(struct stv_container *c, u64 iova)
 		    entry < tbl->it_offset + tbl->it_size)
 			return i;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 /**
@@ -131,7 +131,7 @@ static bool stv_second_lpar_ddw(struct stv_container *c,
  * @levels: table levels
  * @start: where the platform placed the window
  *
- * Return: 0, -ENOSPC when every slot is used (on pseries: when a dynamic
+ * Return: the window's slot, -ENOSPC when every slot is used (on pseries: when a dynamic
  * window exists already), -EINVAL for a geometry the platform cannot do,
  * -EPERM when it cannot create windows at all, -ENOMEM when
  * RLIMIT_MEMLOCK or memory runs out, or the platform's error.
@@ -190,7 +190,7 @@ long stv_create_window(struct stv_container *c, u32 page_shift,
 			goto err_unset;
 	}
 	*start = (u64)tbl->it_offset << tbl->it_page_shift;
-	return 0;
+	return num;
 
 err_unset:
 	stv_unset_everywhere(c, num);
@@ -227,17 +227,36 @@ long stv_remove_window(struct stv_container *c, int num)
 	return 0;
 }
 
+/*
+ * The default window.  Attaching the first group arms it: it is created
+ * lazily, on the first operation that needs a window, so that userspace
+ * can remove it (TCE_REMOVE at 0) before it ever exists.  An operation
+ * that may create it brackets itself with stv_default_window_begin() and,
+ * when it fails, stv_default_window_abort(), so that a failed call leaves
+ * no trace, not even the window (and its charged table memory).  Only
+ * this file reads or writes the pending state.
+ */
+
 /**
- * stv_ensure_default_window() - create the 32-bit window if still pending
+ * stv_default_window_arm() - the first group came: a default window is due
+ * @c: the container, whose group list is still empty
+ */
+void stv_default_window_arm(struct stv_container *c)
+{
+	lockdep_assert_held(&c->lock);
+
+	if (list_empty(&c->groups) && !c->tables[0])
+		c->def_window_pending = true;
+}
+
+/**
+ * stv_default_window_begin() - create the default window if it is due
  * @c: the container
- *
- * The default window is created lazily, on the first operation that
- * needs a window, so that userspace can remove it (TCE_REMOVE at 0)
- * before it ever exists.
+ * @was_pending: set to whether it was due, for stv_default_window_abort()
  *
  * Return: 0, -ENODEV without a group, or an error of stv_create_window().
  */
-long stv_ensure_default_window(struct stv_container *c)
+long stv_default_window_begin(struct stv_container *c, bool *was_pending)
 {
 	struct iommu_table_group *tg;
 	u64 start = 0;
@@ -245,6 +264,7 @@ long stv_ensure_default_window(struct stv_container *c)
 
 	lockdep_assert_held(&c->lock);
 
+	*was_pending = c->def_window_pending;
 	if (!c->def_window_pending)
 		return 0;
 	if (list_empty(&c->groups))
@@ -252,7 +272,7 @@ long stv_ensure_default_window(struct stv_container *c)
 	tg = stv_first_group(c)->table_group;
 	ret = stv_create_window(c, IOMMU_PAGE_SHIFT_4K, tg->tce32_size, 1,
 				&start);
-	if (ret)
+	if (ret < 0)
 		return ret;
 	WARN_ON_ONCE(start != tg->tce32_start);
 	c->def_window_pending = false;
@@ -260,15 +280,12 @@ long stv_ensure_default_window(struct stv_container *c)
 }
 
 /**
- * stv_undo_default_window() - make a just-created default window pending
- * again
+ * stv_default_window_abort() - the operation failed: make the default
+ * window due again if it created it
  * @c: the container
- * @was_pending: whether it was pending before the failed operation
- *
- * An operation that failed leaves no trace, not even the default window
- * it created on its way (and the table memory charged for it).
+ * @was_pending: what stv_default_window_begin() set
  */
-void stv_undo_default_window(struct stv_container *c, bool was_pending)
+void stv_default_window_abort(struct stv_container *c, bool was_pending)
 {
 	int num;
 
@@ -279,6 +296,22 @@ void stv_undo_default_window(struct stv_container *c, bool was_pending)
 	num = stv_find_window(c, stv_first_group(c)->table_group->tce32_start);
 	if (num >= 0 && !stv_remove_window(c, num))
 		c->def_window_pending = true;
+}
+
+/**
+ * stv_default_window_cancel() - TCE_REMOVE of a default window not made yet
+ * @c: the container
+ *
+ * Return: true when the window was due and now will not be created.
+ */
+bool stv_default_window_cancel(struct stv_container *c)
+{
+	lockdep_assert_held(&c->lock);
+
+	if (!c->def_window_pending)
+		return false;
+	c->def_window_pending = false;
+	return true;
 }
 
 /**

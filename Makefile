@@ -62,8 +62,9 @@ CHECK_DEBUG ?= pseries-p9/debug/ours,powernv9/debug/ours
 # device's MSIs, a XIVE WARN in vfio-pci's MSI set-up; see testing.rst).
 CHECK_REALCLIENT ?= pseries-p9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg,powernv9/powerpc64le/ours/spapr_realclient,pseries-p9/powerpc64le@7.2.13/ours/spapr_realclient
 # The install test: spapr-tce-vfio-dkms installed with apt, built by DKMS
-# inside the emulated host, the smoke DMA test on that build, removed.
-CHECK_INSTALL ?= pseries-p9/powerpc64le/ours/install,powernv9/powerpc64le/ours/install
+# inside the emulated host for its running kernel (4K on one machine, 64K
+# on the other), the smoke DMA test on that build, removed.
+CHECK_INSTALL ?= pseries-p9/powerpc64le/ours/install,powernv9/powerpc64le-64k/ours/install
 
 # The other kernels of kernels.tsv: the whole suite, both drivers, on
 # pseries-p9 and powernv9 with 4K pages, and on the machine named here

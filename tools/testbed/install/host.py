@@ -10,9 +10,10 @@ overlay of that image (QEMU's snapshot=on), gets a local apt repository
 holding the package built by `make deb` and the primary kernel's headers
 in its initramfs, and runs install/admin-test: apt install, a native
 DKMS build for the running kernel, modprobe picking our module, the
-smoke DMA test on it, DKMS building for a second kernel's headers (on
-the first machine only), and apt remove bringing the in-tree module
-back.
+smoke DMA test on it, DKMS building for a second kernel's headers (when
+asked: make check-install does it on its first machine), and apt remove
+bringing the in-tree module back.  Each boot runs one flavour of the
+primary kernel (make check: 4K on pseries-p9, 64K on powernv9).
 """
 
 import os
@@ -28,8 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTBED = os.path.dirname(HERE)
 TEST = "install"
 IMAGE = os.path.join(CACHE, "install", "root.img")
-# The kernel build the install test boots: the primary kernel, 4K.
-TOKEN = "powerpc64le"
+# The kernel builds the install test can boot: the primary kernel's
+# flavours, whose images the prepared root has.
+TOKENS = ("powerpc64le", "powerpc64le-64k")
+TOKEN = TOKENS[0]
 # A test boot: eight apt/DKMS steps, two native module builds under TCG.
 TIMEOUT = 1500
 # The root's disk must not share the NVMe's IOMMU group, or the group is
@@ -59,9 +62,10 @@ def prepared():
     return os.path.exists(IMAGE + ".prepared")
 
 
-def initramfs(out, srv=None):
-    """Busybox, install/init as /init, the modules that mount the root's
-    disk in load order, and SRV (a test boot's additions) as /srv."""
+def initramfs(out, srv=None, token=TOKEN):
+    """Busybox, install/init as /init, the modules of TOKEN's kernel that
+    mount the root's disk, in load order, and SRV (a test boot's
+    additions) as /srv."""
     sh(["bash", "-c", f"""set -euo pipefail
 . {TESTBED}/versions.sh
 w=$(mktemp -d); trap 'rm -rf "$w"' EXIT
@@ -73,7 +77,7 @@ for a in sh mount insmod chroot cat sed tail touch sync poweroff dmesg \\
 done
 cp {HERE}/init "$w/init"
 : >"$w/lib/modules/disk.list"
-for p in $({TESTBED}/modorder.sh "$(modules_of {TOKEN})" virtio_blk \\
+for p in $({TESTBED}/modorder.sh "$(modules_of {token})" virtio_blk \\
 	   crc32c_generic ext4); do
 	b=$(basename "$p" .xz)
 	xz -dc "$p" >"$w/lib/modules/$b"
@@ -84,10 +88,12 @@ if [ -n "{srv or ''}" ]; then cp -a "{srv}" "$w/srv"; fi
 """])
 
 
-def _boot(machine, initrd, mode, wdir, timeout, second_kernel=False):
-    """Boot MACHINE on the root's image: written to when MODE is prepare,
-    on a throw-away overlay when it is test (which builds for the second
-    kernel when SECOND_KERNEL).  Return (results, secs, log)."""
+def _boot(machine, initrd, mode, wdir, timeout, second_kernel=False,
+          token=TOKEN):
+    """Boot MACHINE with TOKEN's kernel on the root's image: written to
+    when MODE is prepare, on a throw-away overlay when it is test (which
+    builds for the second kernel when SECOND_KERNEL).  Return (results,
+    secs, log)."""
     os.makedirs(wdir, exist_ok=True)
     disk = os.path.join(wdir, "disk.img")
     with open(disk, "wb") as f:
@@ -105,7 +111,7 @@ def _boot(machine, initrd, mode, wdir, timeout, second_kernel=False):
     extra = DISK_PHB.get(machine, []) + [
         "-drive", drive,
         "-device", f"virtio-blk-pci,drive=r0{DISK_BUS.get(machine, '')}"]
-    cmd = machines.qemu_command(machine, machines.kernel_image(CACHE, TOKEN),
+    cmd = machines.qemu_command(machine, machines.kernel_image(CACHE, token),
                                 initrd, disk, serial, append, extra=extra)
     log = os.path.join(wdir, "console.log")
     t0 = time.monotonic()
@@ -128,7 +134,7 @@ def _boot(machine, initrd, mode, wdir, timeout, second_kernel=False):
         results.append(ktap.Result("testbed:timeout", "fail",
                                    f"killed after {timeout}s"))
     for r in results:
-        r.name = f"{machine}/{TOKEN}:{r.name}"
+        r.name = f"{machine}/{token}:{r.name}"
     os.unlink(disk)
     return results, secs, log
 
@@ -148,17 +154,19 @@ def prepare(machine, logdir, timeout=TIMEOUT):
     return res, secs, log
 
 
-def boot(machine, logdir, timeout=TIMEOUT, second_kernel=True):
-    """One test boot on MACHINE.  DKMS's build for a second kernel does
-    not depend on the machine: with several machines, let only one do it
-    (SECOND_KERNEL).  Return (results, secs, log)."""
+def boot(machine, logdir, timeout=TIMEOUT, second_kernel=True, token=TOKEN):
+    """One test boot on MACHINE, running TOKEN's kernel.  DKMS's build for
+    a second kernel does not depend on the machine: with several machines,
+    let at most one do it (SECOND_KERNEL).  Return (results, secs, log)."""
+    if token not in TOKENS:
+        raise ValueError(f"the install test boots one of {TOKENS}, not {token}")
     work = os.path.join(BUILD, f"install-{machine}")
     initrd = work + ".cpio.gz"
-    sh(["bash", os.path.join(HERE, "root.sh"), "work", work, TOKEN])
-    initramfs(initrd, work)
+    sh(["bash", os.path.join(HERE, "root.sh"), "work", work, token])
+    initramfs(initrd, work, token)
     try:
         return _boot(machine, initrd, "test",
                      os.path.join(logdir, f"{machine}-install"), timeout,
-                     second_kernel)
+                     second_kernel, token)
     finally:
         subprocess.run(["rm", "-rf", work, initrd])

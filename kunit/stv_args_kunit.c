@@ -79,26 +79,28 @@ static void stv_map_request(struct kunit *test)
 {
 	const u32 rw = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	enum dma_data_direction dir = DMA_NONE;
+	const char *why = NULL;
 
 	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE, SZ_1M,
-					    W_START, SZ_8K, rw, &dir), 0);
+					    W_START, SZ_8K, rw, &dir, &why), 0);
 	KUNIT_EXPECT_EQ(test, dir, DMA_BIDIRECTIONAL);
 	/* No access asked for. */
 	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE, SZ_1M,
-					    W_START, SZ_8K, 0, &dir), -EINVAL);
+					    W_START, SZ_8K, 0, &dir, &why), -EINVAL);
 	/* The user address off the window's page. */
 	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE, SZ_1M + 8,
-					    W_START, SZ_8K, rw, &dir), -EINVAL);
+					    W_START, SZ_8K, rw, &dir, &why), -EINVAL);
 	KUNIT_EXPECT_EQ(test, stv_check_map(16, 0, 16, SZ_4K, 0, SZ_64K, rw,
-					    &dir), -EINVAL);
+					    &dir, &why), -EINVAL);
 	/* The user range wraps. */
 	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE,
 					    U64_MAX & ~0xfffULL, W_START, SZ_8K,
-					    rw, &dir), -EINVAL);
+					    rw, &dir, &why), -EINVAL);
 	/* The IOVA range leaves the window. */
 	KUNIT_EXPECT_EQ(test, stv_check_map(W_SHIFT, W_OFF, W_SIZE, SZ_1M,
-					    W_END - SZ_4K, SZ_8K, rw, &dir),
+					    W_END - SZ_4K, SZ_8K, rw, &dir, &why),
 			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, why, STV_WHY_RANGE);
 }
 
 static void stv_window_args(struct kunit *test)

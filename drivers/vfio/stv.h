@@ -78,10 +78,14 @@ struct stv_group {
  * struct stv_prereg - a memory region preregistered by a container
  * @node: link in &stv_container.preregs
  * @mem: the mm_iommu region this container holds one reference on
+ * @ua: its user address, as registered (for debugfs)
+ * @size: its size in bytes
  */
 struct stv_prereg {
 	struct list_head node;
 	struct mm_iommu_table_group_mem_t *mem;
+	u64 ua;
+	u64 size;
 };
 
 /**
@@ -115,6 +119,10 @@ struct stv_pins {
  * @pins: v1: the pins of each table's entries
  * @groups: attached &struct stv_group, the first one is the reference
  * @preregs: &struct stv_prereg regions this container registered
+ * @id: number of the container in tracepoints, the debug log and debugfs
+ * @refused_by: the check that refused the running ioctl (stv_refuse())
+ * @owner: thread group id of the process that opened the container
+ * @debugfs: its directory in debugfs (stv_inspect.c)
  */
 struct stv_container {
 	refcount_t users;
@@ -131,7 +139,30 @@ struct stv_container {
 	struct stv_pins pins[STV_MAX_WINDOWS];
 	struct list_head groups;
 	struct list_head preregs;
+	u32 id;
+	const char *refused_by;
+	pid_t owner;
+	struct dentry *debugfs;
 };
+
+/**
+ * stv_refuse() - name the check that refuses the running ioctl
+ * @c: the container, locked
+ * @check: what was wrong, for the refuse tracepoint and the debug log
+ * @err: the negative errno
+ *
+ * Return: @err, so that a refusal reads
+ * ``return stv_refuse(c, "why", -EINVAL);``.
+ */
+static inline long stv_refuse(struct stv_container *c, const char *check,
+			      long err)
+{
+	c->refused_by = check;
+	return err;
+}
+
+/* stv_trace.c: the tracepoints (stv_trace.h), and reporting a refusal */
+void stv_report_refusal(struct stv_container *c, unsigned int cmd, long ret);
 
 /* stv_container.c: the container object's lifetime */
 struct stv_container *stv_container_new(bool v2);
@@ -148,9 +179,12 @@ int stv_copy_arg_flags(void *dst, unsigned long arg, unsigned long minsz,
 int stv_dir_from_flags(u32 flags, enum dma_data_direction *dir);
 int stv_check_range(unsigned int page_shift, unsigned long offset,
 		    unsigned long size, u64 iova, u64 len);
+/* Why stv_check_range() refuses. */
+#define STV_WHY_RANGE \
+	"iova or size not aligned to the window's IOMMU page, or the range leaves the window"
 int stv_check_map(unsigned int page_shift, unsigned long offset,
 		  unsigned long size, u64 vaddr, u64 iova, u64 len, u32 flags,
-		  enum dma_data_direction *dir);
+		  enum dma_data_direction *dir, const char **why);
 int stv_check_window_args(u64 pgsizes, u32 max_levels, u32 page_shift,
 			  u64 window_size, u32 levels);
 int stv_check_user_range(u64 vaddr, u64 size, unsigned long align);
@@ -198,6 +232,9 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	       unsigned long entry, unsigned long npages);
 void stv_release_pins(struct stv_container *c, int num);
 bool stv_maps_user_range(struct stv_container *c, u64 ua, u64 size);
+unsigned long stv_count_user_range(struct stv_container *c, u64 ua, u64 size,
+				   unsigned long max);
+unsigned long stv_count_window(struct stv_container *c, int num);
 
 /* stv_window.c: DMA windows */
 int stv_find_window(struct stv_container *c, u64 iova);
@@ -253,5 +290,10 @@ struct stv_stats {
 extern struct stv_stats stv_stats;
 int stv_stats_init(void);
 void stv_stats_exit(void);
+struct dentry *stv_stats_containers_dir(void);
+
+/* stv_inspect.c: the per-container debugfs view */
+void stv_inspect_add(struct stv_container *c);
+void stv_inspect_remove(struct stv_container *c);
 
 #endif /* STV_H */

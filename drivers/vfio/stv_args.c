@@ -86,6 +86,7 @@ EXPORT_SYMBOL_IF_KUNIT(stv_check_range);
  * @len: length in bytes
  * @flags: the MAP_DMA flags
  * @dir: set to the DMA direction the flags give
+ * @why: set to what was wrong, on failure
  *
  * Every check of MAP that needs no lookup: they all fail with the same
  * errno, so their order is not visible.
@@ -96,18 +97,22 @@ EXPORT_SYMBOL_IF_KUNIT(stv_check_range);
  */
 int stv_check_map(unsigned int page_shift, unsigned long offset,
 		  unsigned long size, u64 vaddr, u64 iova, u64 len, u32 flags,
-		  enum dma_data_direction *dir)
+		  enum dma_data_direction *dir, const char **why)
 {
 	u64 end;
 	int ret;
 
+	*why = "flags: unknown, or neither READ nor WRITE";
 	ret = stv_dir_from_flags(flags, dir);
 	if (ret)
 		return ret;
+	*why = "vaddr not aligned to the window's IOMMU page";
 	if (vaddr & ((1ULL << page_shift) - 1))
 		return -EINVAL;
+	*why = "vaddr + size wraps";
 	if (check_add_overflow(vaddr, len, &end))
 		return -EINVAL;
+	*why = STV_WHY_RANGE;
 	return stv_check_range(page_shift, offset, size, iova, len);
 }
 EXPORT_SYMBOL_IF_KUNIT(stv_check_map);

@@ -22,6 +22,7 @@
  * core itself does once it has dropped the backend.
  */
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -45,6 +46,7 @@
  */
 struct stv_container *stv_container_new(bool v2)
 {
+	static atomic_t next_id = ATOMIC_INIT(0);
 	struct stv_container *c = kzalloc(sizeof(*c), GFP_KERNEL);
 
 	if (!c)
@@ -54,6 +56,8 @@ struct stv_container *stv_container_new(bool v2)
 	INIT_LIST_HEAD(&c->groups);
 	INIT_LIST_HEAD(&c->preregs);
 	c->v2 = v2;
+	c->id = atomic_inc_return(&next_id);
+	c->owner = task_tgid_nr(current);
 	atomic_long_inc(&stv_stats.containers);
 	return c;
 }

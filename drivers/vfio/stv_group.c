@@ -8,11 +8,14 @@
  * in the container's tables, shared by all groups: they are cleared when
  * the last group leaves, not when any group does.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/iommu.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
 
 #include "stv.h"
+#include "stv_trace.h"
 
 /**
  * stv_first_group() - the group whose platform properties the container
@@ -99,8 +102,10 @@ int stv_attach_group(void *data, struct iommu_group *grp,
 	struct stv_group *g;
 	int ret;
 
-	if (type == VFIO_EMULATED_IOMMU)
+	if (type == VFIO_EMULATED_IOMMU) {
+		trace_stv_attach(c->id, iommu_group_id(grp), -EINVAL);
 		return -EINVAL;
+	}
 
 	mutex_lock(&c->lock);
 	/*
@@ -133,12 +138,16 @@ int stv_attach_group(void *data, struct iommu_group *grp,
 	g->grp = grp;
 	g->table_group = tg;
 	list_add_tail(&g->node, &c->groups);
+	trace_stv_attach(c->id, iommu_group_id(grp), 0);
 	mutex_unlock(&c->lock);
 	return 0;
 
 err_free:
 	kfree(g);
 out_unlock:
+	trace_stv_attach(c->id, iommu_group_id(grp), ret);
+	pr_debug_ratelimited("container %u: attaching group %d refused: %d\n",
+			     c->id, iommu_group_id(grp), ret);
 	mutex_unlock(&c->lock);
 	return ret;
 }
@@ -163,6 +172,7 @@ void stv_detach_group(void *data, struct iommu_group *grp)
 	if (WARN_ON_ONCE(!g))
 		goto out_unlock;
 
+	trace_stv_detach(c->id, iommu_group_id(grp), 0);
 	list_del(&g->node);
 	for (i = 0; i < STV_MAX_WINDOWS; i++) {
 		if (!c->tables[i])

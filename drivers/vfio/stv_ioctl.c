@@ -17,6 +17,7 @@
 #include <linux/vfio.h>
 
 #include "stv.h"
+#include "stv_trace.h"
 
 /* The first two members of every VFIO argument structure. */
 struct stv_arg_head {
@@ -77,7 +78,7 @@ static long stv_get_info(struct stv_container *c, unsigned long arg)
 	int ret;
 
 	if (list_empty(&c->groups))
-		return -ENXIO;
+		return stv_refuse(c, "no group attached", -ENXIO);
 	tg = stv_first_group(c)->table_group;
 
 	ret = stv_copy_arg(&info, arg, minsz);
@@ -103,10 +104,12 @@ static long stv_get_info(struct stv_container *c, unsigned long arg)
 }
 
 static long stv_map_checked(struct stv_container *c,
-			    struct vfio_iommu_type1_dma_map *p)
+			    struct vfio_iommu_type1_dma_map *p,
+			    unsigned long *entries)
 {
 	struct iommu_table *tbl = stv_table_at(c, p->iova);
 	enum dma_data_direction dir;
+	const char *why;
 	long ret;
 
 	/*
@@ -115,11 +118,11 @@ static long stv_map_checked(struct stv_container *c,
 	 * entry made now could not even be cleared again.
 	 */
 	if (!tbl || list_empty(&c->groups))
-		return -ENXIO;
+		return stv_refuse(c, "no DMA window contains iova", -ENXIO);
 	ret = stv_check_map(tbl->it_page_shift, tbl->it_offset, tbl->it_size,
-			    p->vaddr, p->iova, p->size, p->flags, &dir);
+			    p->vaddr, p->iova, p->size, p->flags, &dir, &why);
 	if (ret)
-		return ret;
+		return stv_refuse(c, why, ret);
 
 	if (c->v2)
 		ret = stv_map_v2(c, tbl, p->iova >> tbl->it_page_shift,
@@ -128,6 +131,8 @@ static long stv_map_checked(struct stv_container *c,
 		ret = stv_map_v1(c, tbl, p->iova >> tbl->it_page_shift,
 				 p->vaddr, p->size >> tbl->it_page_shift, dir);
 	iommu_flush_tce(tbl);
+	if (!ret)
+		*entries = p->size >> tbl->it_page_shift;
 	return ret;
 }
 
@@ -144,7 +149,9 @@ static long stv_dma_args(struct stv_container *c, unsigned long arg,
 	long ret;
 
 	if (!c->enabled)
-		return -EPERM;
+		return stv_refuse(c, c->v2 ? "no memory preregistered yet" :
+				  "container not enabled (VFIO_IOMMU_ENABLE)",
+				  -EPERM);
 	ret = stv_copy_arg_flags(p, arg, minsz, known_flags);
 	if (ret)
 		return ret;
@@ -152,21 +159,24 @@ static long stv_dma_args(struct stv_container *c, unsigned long arg,
 }
 
 static long stv_unmap_checked(struct stv_container *c,
-			      struct vfio_iommu_type1_dma_unmap *p)
+			      struct vfio_iommu_type1_dma_unmap *p,
+			      unsigned long *entries)
 {
 	struct iommu_table *tbl = stv_table_at(c, p->iova);
 	long ret;
 
 	if (!tbl)
-		return -ENXIO;
+		return stv_refuse(c, "no DMA window contains iova", -ENXIO);
 	ret = stv_check_range(tbl->it_page_shift, tbl->it_offset,
 			      tbl->it_size, p->iova, p->size);
 	if (ret)
-		return ret;
+		return stv_refuse(c, STV_WHY_RANGE, ret);
 
 	ret = stv_clear(c, tbl, p->iova >> tbl->it_page_shift,
 			p->size >> tbl->it_page_shift);
 	iommu_flush_tce(tbl);
+	if (!ret)
+		*entries = p->size >> tbl->it_page_shift;
 	return ret;
 }
 
@@ -179,11 +189,12 @@ static long stv_unmap_checked(struct stv_container *c,
 static long stv_dma_ioctl(struct stv_container *c, unsigned int cmd,
 			  unsigned long arg)
 {
-	bool pending = false;
 	union {
 		struct vfio_iommu_type1_dma_map map;
 		struct vfio_iommu_type1_dma_unmap unmap;
-	} p;
+	} p = { };
+	unsigned long entries = 0;
+	bool pending = false;
 	long ret;
 
 	if (cmd == VFIO_IOMMU_MAP_DMA) {
@@ -191,13 +202,17 @@ static long stv_dma_ioctl(struct stv_container *c, unsigned int cmd,
 				   VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
 				   &pending);
 		if (!ret)
-			ret = stv_map_checked(c, &p.map);
+			ret = stv_map_checked(c, &p.map, &entries);
+		trace_stv_map(c->id, p.map.iova, p.map.size, p.map.flags,
+			      entries, ret);
 	} else {
 		ret = stv_dma_args(c, arg, &p.unmap,
 				   offsetofend(typeof(p.unmap), size), 0,
 				   &pending);
 		if (!ret)
-			ret = stv_unmap_checked(c, &p.unmap);
+			ret = stv_unmap_checked(c, &p.unmap, &entries);
+		trace_stv_unmap(c->id, p.unmap.iova, p.unmap.size,
+				p.unmap.flags, entries, ret);
 	}
 	if (ret)
 		stv_default_window_abort(c, pending);
@@ -215,17 +230,23 @@ static long stv_prereg_ioctl(struct stv_container *c, unsigned int cmd,
 		if (ret)
 			return ret;
 	} else if (!c->mm) {
-		return -EPERM;
+		return stv_refuse(c, "nothing registered yet", -EPERM);
 	}
 	ret = stv_copy_arg_flags(&p, arg, offsetofend(typeof(p), size), 0);
 	if (ret)
 		return ret;
 	ret = stv_check_user_range(p.vaddr, p.size, PAGE_SIZE);
 	if (ret)
-		return ret;
-	if (cmd == VFIO_IOMMU_SPAPR_REGISTER_MEMORY)
-		return stv_register(c, p.vaddr, p.size);
-	return stv_unregister(c, p.vaddr, p.size);
+		return stv_refuse(c, "vaddr or size not page-aligned, size 0, or the range wraps",
+				  ret);
+	if (cmd == VFIO_IOMMU_SPAPR_REGISTER_MEMORY) {
+		ret = stv_register(c, p.vaddr, p.size);
+		trace_stv_register(c->id, p.vaddr, p.size, ret);
+	} else {
+		ret = stv_unregister(c, p.vaddr, p.size);
+		trace_stv_unregister(c->id, p.vaddr, p.size, ret);
+	}
+	return ret;
 }
 
 static long stv_enable(struct stv_container *c)
@@ -235,12 +256,12 @@ static long stv_enable(struct stv_container *c)
 	long ret;
 
 	if (c->enabled)
-		return -EBUSY;
+		return stv_refuse(c, "already enabled", -EBUSY);
 	if (list_empty(&c->groups))
-		return -ENODEV;
+		return stv_refuse(c, "no group attached", -ENODEV);
 	tg = stv_first_group(c)->table_group;
 	if (!tg->tce32_size)
-		return -EPERM;
+		return stv_refuse(c, "the platform has no 32-bit window", -EPERM);
 	ret = stv_mm_bind(c);
 	if (ret)
 		return ret;
@@ -250,6 +271,7 @@ static long stv_enable(struct stv_container *c)
 	 */
 	pages = tg->tce32_size >> PAGE_SHIFT;
 	ret = stv_mm_charge(c, pages);
+	trace_stv_enable(c->id, pages, ret);
 	if (ret)
 		return ret;
 	c->enable_pages = pages;
@@ -268,6 +290,8 @@ static void stv_disable(struct stv_container *c)
 {
 	if (!c->enabled)
 		return;
+	if (c->enable_pages)
+		trace_stv_disable(c->id, c->enable_pages, 0);
 	c->enabled = false;
 	stv_mm_uncharge(c, c->enable_pages);
 	c->enable_pages = 0;
@@ -286,7 +310,7 @@ static long stv_tce_create_ioctl(struct stv_container *c, unsigned long arg)
 	if (ret)
 		return ret;
 	if (list_empty(&c->groups))
-		return -ENXIO;
+		return stv_refuse(c, "no group attached", -ENXIO);
 	ret = stv_copy_arg_flags(&p, arg, minsz, 0);
 	if (ret)
 		return ret;
@@ -299,7 +323,8 @@ static long stv_tce_create_ioctl(struct stv_container *c, unsigned long arg)
 		ret = num;
 	} else if (copy_to_user((void __user *)arg, &p, minsz)) {
 		stv_remove_window(c, num);
-		ret = -EFAULT;
+		ret = stv_refuse(c, "start_addr could not be written back",
+				 -EFAULT);
 	}
 	if (ret)
 		stv_default_window_abort(c, pending);
@@ -316,7 +341,7 @@ static long stv_tce_remove_ioctl(struct stv_container *c, unsigned long arg)
 	if (ret)
 		return ret;
 	if (list_empty(&c->groups))
-		return -ENXIO;
+		return stv_refuse(c, "no group attached", -ENXIO);
 	ret = stv_copy_arg_flags(&p, arg, offsetofend(typeof(p), start_addr), 0);
 	if (ret)
 		return ret;
@@ -325,7 +350,7 @@ static long stv_tce_remove_ioctl(struct stv_container *c, unsigned long arg)
 	num = stv_find_window(c, p.start_addr);
 	/* No window starts there: EINVAL, as upstream. */
 	if (num < 0)
-		return -EINVAL;
+		return stv_refuse(c, "no window starts at start_addr", -EINVAL);
 	return stv_remove_window(c, num);
 }
 
@@ -396,12 +421,16 @@ long stv_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	if (!stv_container_tryget(c))
 		return -EINVAL;
 	mutex_lock(&c->lock);
+	c->refused_by = NULL;
 	if (c->released)
-		ret = -EINVAL;
+		ret = stv_refuse(c, "container already released", -EINVAL);
 	else if (c->mm && c->mm != current->mm)
-		ret = -EPERM;
+		ret = stv_refuse(c, "caller is not the process the container is bound to",
+				 -EPERM);
 	else
 		ret = stv_ioctl_locked(c, cmd, arg);
+	if (ret < 0)
+		stv_report_refusal(c, cmd, ret);
 	mutex_unlock(&c->lock);
 	stv_container_put(c);
 	return ret;

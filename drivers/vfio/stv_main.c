@@ -29,7 +29,10 @@ static void *stv_open(unsigned long arg)
 		return ERR_PTR(-EINVAL);
 
 	c = stv_container_new(arg == VFIO_SPAPR_TCE_v2_IOMMU);
-	return c ? c : ERR_PTR(-ENOMEM);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	stv_inspect_add(c);
+	return c;
 }
 
 static void stv_release(void *data)
@@ -38,6 +41,8 @@ static void stv_release(void *data)
 
 	/* The VFIO core detaches every group before it releases us. */
 	WARN_ON_ONCE(!list_empty(&c->groups));
+	/* Waits for readers of the view, which take the container lock. */
+	stv_inspect_remove(c);
 	stv_release_container(c);
 	stv_container_put(c);
 }

@@ -24,9 +24,12 @@ int stv_mm_bind(struct stv_container *c)
 	lockdep_assert_held(&c->lock);
 
 	if (c->mm)
-		return c->mm == current->mm ? 0 : -EPERM;
+		return c->mm == current->mm ? 0 :
+		       stv_refuse(c, "container bound to another process",
+				  -EPERM);
 	if (!current->mm)
-		return -ESRCH;
+		return stv_refuse(c, "no address space (kernel thread)",
+				  -ESRCH);
 	mmgrab(current->mm);
 	c->mm = current->mm;
 	return 0;
@@ -46,7 +49,10 @@ int stv_mm_charge(struct stv_container *c, unsigned long pages)
 
 	if (!pages)
 		return 0;
-	return account_locked_vm(c->mm, pages, true);
+	if (account_locked_vm(c->mm, pages, true))
+		return stv_refuse(c, "RLIMIT_MEMLOCK too low for the locked memory this needs",
+				  -ENOMEM);
+	return 0;
 }
 
 /**

@@ -75,15 +75,21 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size)
 	mem = mm_iommu_get(c->mm, vaddr, entries);
 	if (mem) {
 		if (stv_find_prereg(c, mem)) {
-			ret = -EBUSY;
+			ret = stv_refuse(c, "region already registered by this container",
+					 -EBUSY);
 			goto err_put;
 		}
 	} else {
 		ret = mm_iommu_new(c->mm, vaddr, entries, &mem);
-		if (ret)
+		if (ret) {
+			stv_refuse(c, "overlap, memlock limit or pinning",
+				   ret);
 			goto err_free;
+		}
 	}
 	p->mem = mem;
+	p->ua = vaddr;
+	p->size = size;
 	list_add(&p->node, &c->preregs);
 	c->enabled = true;
 	return 0;
@@ -120,19 +126,23 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 
 	mem = mm_iommu_get(c->mm, vaddr, size >> PAGE_SHIFT);
 	if (!mem)
-		return -ENOENT;
+		return stv_refuse(c, "no region registered with this vaddr and size",
+				  -ENOENT);
 	p = stv_find_prereg(c, mem);
 	/* Drop the lookup's reference first, so that the put of ours below
 	 * is the one that sees whether the region is still mapped.
 	 */
 	mm_iommu_put(c->mm, mem);
 	if (!p)
-		return -ENOENT;
+		return stv_refuse(c, "region not registered by this container",
+				  -ENOENT);
 	if (stv_maps_user_range(c, vaddr, size))
-		return -EBUSY;
+		return stv_refuse(c, "region still mapped by this container's windows",
+				  -EBUSY);
 	ret = mm_iommu_put(c->mm, mem);
 	if (ret)
-		return ret;
+		return stv_refuse(c, "region still mapped (by KVM or another container)",
+				  ret);
 	list_del(&p->node);
 	kfree(p);
 	return 0;

@@ -12,6 +12,17 @@
 
 struct stv_stats stv_stats;
 static struct dentry *stv_debugfs;
+static struct dentry *stv_containers;
+
+/**
+ * stv_stats_containers_dir() - where the per-container views go
+ *
+ * Return: the directory, or an error pointer that debugfs calls accept.
+ */
+struct dentry *stv_stats_containers_dir(void)
+{
+	return stv_containers;
+}
 
 static int stv_stats_show(struct seq_file *m, void *unused)
 {
@@ -36,6 +47,7 @@ int stv_stats_init(void)
 	stv_debugfs = debugfs_create_dir("vfio_spapr_tce", NULL);
 	debugfs_create_file("stats", 0444, stv_debugfs, NULL,
 			    &stv_stats_fops);
+	stv_containers = debugfs_create_dir("containers", stv_debugfs);
 	return 0;
 }
 

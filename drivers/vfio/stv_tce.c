@@ -79,16 +79,19 @@ static long stv_install(struct stv_container *c, struct iommu_table *tbl,
 	long ret;
 
 	if (!pua)
-		return -ENOMEM;
+		return stv_refuse(c, "no memory for the table's userspace view",
+				  -ENOMEM);
 	if (READ_ONCE(*pua))
-		return -EBUSY;
+		return stv_refuse(c, "IOVA already mapped (unmap it first)",
+				  -EBUSY);
 	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &val, &old);
 	if (ret)
-		return stv_errno(ret);
+		return stv_refuse(c, "the platform refused the TCE",
+				  stv_errno(ret));
 	if (old != DMA_NONE) {
 		/* KVM mapped it under our feet: put its entry back. */
 		iommu_tce_xchg_no_kill(c->mm, tbl, entry, &val, &old);
-		return -EBUSY;
+		return stv_refuse(c, "IOVA mapped by KVM meanwhile", -EBUSY);
 	}
 	WRITE_ONCE(*pua, cpu_to_be64(view));
 	return 0;
@@ -278,47 +281,86 @@ static __be64 *stv_view_block(struct iommu_table *tbl, unsigned long entry,
 	return IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
 }
 
+/*
+ * Entries of @tbl whose view holds a user address in [@ua, @ua + @size)
+ * (any address when @size is 0), up to @max.  v1 entries hold no user
+ * address (their view value is tagged) and count only when @size is 0.
+ */
+static unsigned long stv_count_view(struct iommu_table *tbl, u64 ua, u64 size,
+				    unsigned long max)
+{
+	unsigned long entry, end, stop, n, i, found = 0;
+	__be64 *pua;
+	u64 v;
+
+	end = tbl->it_offset + tbl->it_size;
+	for (entry = tbl->it_offset; entry < end && found < max; entry = stop) {
+		pua = stv_view_block(tbl, entry, end, &stop);
+		n = stop - entry;
+		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n && found < max;
+		     i = stv_next_used(pua, i + 1, n)) {
+			v = be64_to_cpu(READ_ONCE(pua[i]));
+			if (!size || (!(v & STV_UA_PINNED) && v - ua < size))
+				found++;
+		}
+		cond_resched();
+	}
+	return found;
+}
+
+/**
+ * stv_count_user_range() - entries of the container mapping user memory
+ * @c: the container
+ * @ua: start of the range
+ * @size: its length; 0 counts every used entry, v1 ones included
+ * @max: stop counting there
+ *
+ * Every used entry of every window is looked at, whoever made it: entries
+ * KVM made in our tables hold the region too.
+ *
+ * Return: the number of entries, at most @max.
+ */
+unsigned long stv_count_user_range(struct stv_container *c, u64 ua, u64 size,
+				   unsigned long max)
+{
+	unsigned long found = 0;
+	int num;
+
+	lockdep_assert_held(&c->lock);
+
+	for (num = 0; num < STV_MAX_WINDOWS && found < max; num++)
+		if (c->tables[num])
+			found += stv_count_view(c->tables[num], ua, size,
+						max - found);
+	return found;
+}
+
+/**
+ * stv_count_window() - used entries of one window, whoever made them
+ * @c: the container
+ * @num: the window's slot, which holds a table
+ *
+ * Return: the number of entries whose view is set.
+ */
+unsigned long stv_count_window(struct stv_container *c, int num)
+{
+	lockdep_assert_held(&c->lock);
+
+	return stv_count_view(c->tables[num], 0, 0, ULONG_MAX);
+}
+
 /**
  * stv_maps_user_range() - does an entry of the container map user memory
  * in a range?
  * @c: the container
  * @ua: start of the range
- * @size: its length
- *
- * Every used entry of every window is looked at, whoever made it: entries
- * KVM made in our tables hold the region too.  v1 entries hold no user
- * address (their view value is tagged) and never match.
+ * @size: its length, not 0
  *
  * Return: true when some entry's user address lies in [@ua, @ua + @size).
  */
 bool stv_maps_user_range(struct stv_container *c, u64 ua, u64 size)
 {
-	unsigned long entry, end, stop, n, i;
-	struct iommu_table *tbl;
-	__be64 *pua;
-	int num;
-	u64 v;
-
-	lockdep_assert_held(&c->lock);
-
-	for (num = 0; num < STV_MAX_WINDOWS; num++) {
-		tbl = c->tables[num];
-		if (!tbl)
-			continue;
-		end = tbl->it_offset + tbl->it_size;
-		for (entry = tbl->it_offset; entry < end; entry = stop) {
-			pua = stv_view_block(tbl, entry, end, &stop);
-			n = stop - entry;
-			for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;
-			     i = stv_next_used(pua, i + 1, n)) {
-				v = be64_to_cpu(READ_ONCE(pua[i]));
-				if (!(v & STV_UA_PINNED) && v - ua < size)
-					return true;
-			}
-			cond_resched();
-		}
-	}
-	return false;
+	return stv_count_user_range(c, ua, size, 1);
 }
 
 /**
@@ -453,8 +495,10 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 
 		n = min(npages - done, batch);
 		ret = stv_pin(base, n, shift, dir, pages);
-		if (ret)
+		if (ret) {
+			stv_refuse(c, "user memory could not be pinned", ret);
 			break;
+		}
 		atomic_long_add(n, &stv_stats.pinned_pages);
 		for (i = 0; i < n; i++) {
 			unsigned long cur = base + (i << shift);
@@ -462,7 +506,8 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 					    (cur & ~PAGE_MASK);
 
 			if (!stv_contained(c->mm, hpa, shift)) {
-				ret = -EPERM;
+				ret = stv_refuse(c, "IOMMU page larger than the memory's page",
+						 -EPERM);
 				break;
 			}
 			ret = stv_install(c, tbl, entry + done + i, hpa,
@@ -531,7 +576,7 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 	 * unused entry that no clear would ever visit.
 	 */
 	if (!ua)
-		return -EINVAL;
+		return stv_refuse(c, "user address 0", -EINVAL);
 	mem = mm_iommu_lookup(c->mm, ua, npages << shift);
 	if (mem && !stv_registered_here(c, mem))
 		mem = NULL;
@@ -542,16 +587,18 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 			mem = mm_iommu_lookup(c->mm, cur, 1UL << shift);
 			if (!mem || !stv_registered_here(c, mem) ||
 			    mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
-				ret = -EINVAL;
+				ret = stv_refuse(c, "memory not preregistered by this container",
+						 -EINVAL);
 				break;
 			}
 		}
 		if (!stv_contained(c->mm, hpa, shift)) {
-			ret = -EPERM;
+			ret = stv_refuse(c, "IOMMU page larger than the memory's page",
+					 -EPERM);
 			break;
 		}
 		if (mm_iommu_mapped_inc(mem)) {
-			ret = -EBUSY;
+			ret = stv_refuse(c, "region being unregistered", -EBUSY);
 			break;
 		}
 		ret = stv_install(c, tbl, entry + i, hpa, cur, dir);

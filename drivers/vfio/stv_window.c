@@ -13,6 +13,7 @@
 #include <asm/firmware.h>
 
 #include "stv.h"
+#include "stv_trace.h"
 
 /**
  * stv_find_window() - the window that contains an IOVA
@@ -123,21 +124,9 @@ static bool stv_second_lpar_ddw(struct stv_container *c,
 	return false;
 }
 
-/**
- * stv_create_window() - create a window and program it into every group
- * @c: the container, with at least one group and bound to an mm
- * @page_shift: IOMMU page shift
- * @window_size: size in bytes
- * @levels: table levels
- * @start: where the platform placed the window
- *
- * Return: the window's slot, -ENOSPC when every slot is used (on pseries: when a dynamic
- * window exists already), -EINVAL for a geometry the platform cannot do,
- * -EPERM when it cannot create windows at all, -ENOMEM when
- * RLIMIT_MEMLOCK or memory runs out, or the platform's error.
- */
-long stv_create_window(struct stv_container *c, u32 page_shift,
-		       u64 window_size, u32 levels, u64 *start)
+/* stv_create_window() without its tracepoint. */
+static long stv_make_window(struct stv_container *c, u32 page_shift,
+			    u64 window_size, u32 levels, u64 *start)
 {
 	struct iommu_table_group *tg;
 	struct iommu_table *tbl = NULL;
@@ -151,22 +140,27 @@ long stv_create_window(struct stv_container *c, u32 page_shift,
 	for (num = 0; num < STV_MAX_WINDOWS && c->tables[num]; num++)
 		;
 	if (num == STV_MAX_WINDOWS)
-		return -ENOSPC;
+		return stv_refuse(c, "every window slot is in use (remove a window first)",
+				  -ENOSPC);
 
 	tg = stv_first_group(c)->table_group;
 	ret = stv_check_window_args(tg->pgsizes, tg->max_levels, page_shift,
 				    window_size, levels);
 	if (ret)
-		return ret;
+		return stv_refuse(c, "page size, levels or window size not offered",
+				  ret);
 	if (!tg->ops->set_window || !tg->ops->unset_window ||
 	    !tg->ops->get_table_size || !tg->ops->create_table)
-		return -EPERM;
+		return stv_refuse(c, "the platform cannot create windows",
+				  -EPERM);
 	if (stv_second_lpar_ddw(c, tg, num, page_shift, window_size))
-		return -ENOSPC;
+		return stv_refuse(c, "pseries: a dynamic window exists already",
+				  -ENOSPC);
 
 	bytes = tg->ops->get_table_size(page_shift, window_size, levels);
 	if (!bytes)
-		return -EINVAL;
+		return stv_refuse(c, "the platform has no table of this geometry (try more levels)",
+				  -EINVAL);
 	pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
 	ret = stv_mm_charge(c, pages);
 	if (ret)
@@ -174,8 +168,10 @@ long stv_create_window(struct stv_container *c, u32 page_shift,
 
 	ret = tg->ops->create_table(tg, num, page_shift, window_size, levels,
 				    &tbl);
-	if (ret)
+	if (ret) {
+		stv_refuse(c, "the platform could not create the table", ret);
 		goto err_uncharge;
+	}
 	if (WARN_ON_ONCE(!tbl->it_ops->free || !tbl->it_ops->useraddrptr)) {
 		ret = -EPERM;
 		goto err_put;
@@ -204,6 +200,33 @@ err_uncharge:
 }
 
 /**
+ * stv_create_window() - create a window and program it into every group
+ * @c: the container, with at least one group and bound to an mm
+ * @page_shift: IOMMU page shift
+ * @window_size: size in bytes
+ * @levels: table levels
+ * @start: where the platform placed the window
+ *
+ * Return: the window's slot, -ENOSPC when every slot is used (on pseries: when a dynamic
+ * window exists already), -EINVAL for a geometry the platform cannot do,
+ * -EPERM when it cannot create windows at all, -ENOMEM when
+ * RLIMIT_MEMLOCK or memory runs out, or the platform's error.
+ */
+long stv_create_window(struct stv_container *c, u32 page_shift,
+		       u64 window_size, u32 levels, u64 *start)
+{
+	long ret = stv_make_window(c, page_shift, window_size, levels, start);
+
+	if (ret < 0)
+		trace_stv_window_create(c->id, page_shift, window_size, levels,
+					0, ret);
+	else
+		trace_stv_window_create(c->id, page_shift, window_size, levels,
+					*start, 0);
+	return ret;
+}
+
+/**
  * stv_remove_window() - unmap, unprogram and free one window
  * @c: the container
  * @num: the window's slot
@@ -219,8 +242,11 @@ long stv_remove_window(struct stv_container *c, int num)
 
 	list_for_each_entry(g, &c->groups, node)
 		if (!g->table_group->ops || !g->table_group->ops->unset_window)
-			return -EPERM;
+			return stv_refuse(c, "a group's platform cannot remove windows",
+					  -EPERM);
 
+	trace_stv_window_remove(c->id,
+				(u64)tbl->it_offset << tbl->it_page_shift, 0);
 	stv_clear(c, tbl, tbl->it_offset, tbl->it_size);
 	stv_unset_everywhere(c, num);
 	stv_free_table(c, num);

@@ -97,6 +97,23 @@ static void bench_ioctl_floor(struct spapr_ctx *c)
 }
 
 /*
+ * UNMAP of zero bytes in the default window, as many times as there are
+ * pages above: everything a backend does per ioctl before touching an
+ * entry (locking, argument checks, finding the window).
+ */
+static void bench_empty_unmaps(struct spapr_ctx *c)
+{
+	unsigned long n = MAP_BYTES / 4096, i;
+	unsigned long long t;
+
+	t = now_ns();
+	for (i = 0; i < n; i++)
+		if (vfio_unmap(c->container, c->win32_start, 0))
+			die("unmap of 0 bytes", -errno);
+	report("unmap_0_bytes_ioctls", now_ns() - t, n);
+}
+
+/*
  * v1: one MAP and one UNMAP of 256 MiB, the same page by page, and the
  * teardown of 256 MiB mapped.
  */
@@ -162,6 +179,7 @@ static void bench_v2(struct dma_region *r)
 	report("v2_unmap_256m_one_ioctl", now_ns() - t, MAP_BYTES / 4096);
 	bench_4k_ioctls(&c, r, "v2_map_256m_4k_ioctls",
 			"v2_unmap_256m_4k_ioctls");
+	bench_empty_unmaps(&c);
 
 	/* An empty dynamic window: removal should cost next to nothing. */
 	shift = ddw_has_64k(&c) ? DDW_SHIFT : 12;

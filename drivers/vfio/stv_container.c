@@ -62,31 +62,19 @@ struct stv_container *stv_container_new(bool v2)
 	return c;
 }
 
-/**
- * stv_container_tryget() - take a reference for an ioctl
- * @c: the container the VFIO core passed in
- *
- * Return: false when the container is already on its way to being freed.
- */
-bool stv_container_tryget(struct stv_container *c)
-{
-	return refcount_inc_not_zero(&c->users);
-}
-
 static void stv_container_free(struct rcu_head *head)
 {
 	kfree(container_of(head, struct stv_container, rcu));
 }
 
 /**
- * stv_container_put() - drop a reference; the last one frees the container
- * @c: the container, released (stv_release_container()) before its last
- *     reference goes
+ * stv_container_free_last() - the last reference went: free the container
+ * @c: the container, released (stv_release_container()) before
+ *
+ * The slow path of stv_container_put().
  */
-void stv_container_put(struct stv_container *c)
+void stv_container_free_last(struct stv_container *c)
 {
-	if (!refcount_dec_and_test(&c->users))
-		return;
 	WARN_ON_ONCE(!c->released);
 	if (c->mm)
 		mmdrop(c->mm);

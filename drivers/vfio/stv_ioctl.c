@@ -19,54 +19,6 @@
 #include "stv.h"
 #include "stv_trace.h"
 
-/* The first two members of every VFIO argument structure. */
-struct stv_arg_head {
-	u32 argsz;
-	u32 flags;
-};
-
-/**
- * stv_copy_arg() - copy the fixed part of an ioctl argument in
- * @dst: where to
- * @arg: the user pointer the ioctl got
- * @minsz: size of the fixed part, which starts with argsz and flags
- *
- * Return: 0, -EFAULT, or -EINVAL when argsz is below @minsz (checked
- * after the copy, as the in-tree driver does).
- */
-int stv_copy_arg(void *dst, unsigned long arg, unsigned long minsz)
-{
-	struct stv_arg_head head;
-
-	if (copy_from_user(dst, (void __user *)arg, minsz))
-		return -EFAULT;
-	memcpy(&head, dst, sizeof(head));
-	if (head.argsz < minsz)
-		return -EINVAL;
-	return 0;
-}
-
-/**
- * stv_copy_arg_flags() - stv_copy_arg(), and no unknown flag
- * @dst: where to
- * @arg: the user pointer the ioctl got
- * @minsz: size of the fixed part
- * @known_flags: the flags the ioctl has
- *
- * Return: 0, -EFAULT, or -EINVAL for a short argsz or an unknown flag.
- */
-int stv_copy_arg_flags(void *dst, unsigned long arg, unsigned long minsz,
-		       u32 known_flags)
-{
-	struct stv_arg_head head;
-	int ret = stv_copy_arg(dst, arg, minsz);
-
-	if (ret)
-		return ret;
-	memcpy(&head, dst, sizeof(head));
-	return head.flags & ~known_flags ? -EINVAL : 0;
-}
-
 static long stv_get_info(struct stv_container *c, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_info,
@@ -142,9 +94,9 @@ static long stv_map_checked(struct stv_container *c,
  * then the default window is created if it is still due (*@was_pending
  * says whether it was).
  */
-static long stv_dma_args(struct stv_container *c, unsigned long arg,
-			 void *p, unsigned long minsz, u32 known_flags,
-			 bool *was_pending)
+static __always_inline long
+stv_dma_args(struct stv_container *c, unsigned long arg, void *p,
+	     unsigned long minsz, u32 known_flags, bool *was_pending)
 {
 	long ret;
 

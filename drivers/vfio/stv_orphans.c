@@ -95,15 +95,13 @@ static bool stv_orphans_drop(void)
 }
 
 /**
- * stv_orphans_retry() - try to drop the orphans now
+ * stv_orphans_drop_now() - drop the orphans nothing maps any more
  *
- * Called at the end of every clear, which may have dropped a region's
- * mapping count; costs one atomic read when there are no orphans.
+ * The slow path of stv_orphans_retry(), taken when there are orphans.
  */
-void stv_orphans_retry(void)
+void stv_orphans_drop_now(void)
 {
-	if (atomic_long_read(&stv_stats.orphan_regions))
-		stv_orphans_drop();
+	stv_orphans_drop();
 }
 
 static void stv_orphans_work_fn(struct work_struct *work)

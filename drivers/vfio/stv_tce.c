@@ -210,7 +210,9 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 		view = stv_view_of(c, tbl, pua, view, hpa);
 	if (view)
 		stv_view_forget(pua, view);
-	page = stv_pins_swap(pins, entry - tbl->it_offset, NULL);
+	/* v2 records no pins: skip the lookup. */
+	page = pins->count ? stv_pins_swap(pins, entry - tbl->it_offset, NULL) :
+			     NULL;
 	if (page)
 		stv_unpin(page);
 	return 0;
@@ -399,7 +401,9 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 			else if (!ret)
 				ret = err;
 		}
-		cond_resched();
+		/* Between blocks only: a page-sized UNMAP never waits here. */
+		if (stop < end)
+			cond_resched();
 	}
 	if (run.len)
 		iommu_tce_kill(tbl, run.start, run.len);
@@ -530,7 +534,8 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 			break;
 		}
 		done += n;
-		cond_resched();
+		if (done < npages)
+			cond_resched();
 	}
 	if (pages != small)
 		free_page((unsigned long)pages);
@@ -606,7 +611,7 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 			mm_iommu_mapped_dec(mem);
 			break;
 		}
-		if (!(i & (STV_SCAN_CHUNK - 1)))
+		if (i && !(i & (STV_SCAN_CHUNK - 1)))
 			cond_resched();
 	}
 

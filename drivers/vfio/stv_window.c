@@ -16,47 +16,6 @@
 #include "stv_trace.h"
 
 /**
- * stv_find_window() - the window that contains an IOVA
- * @c: the container
- * @iova: a bus address
- *
- * Return: the window's slot, or -ENOENT when no window contains @iova.
- */
-int stv_find_window(struct stv_container *c, u64 iova)
-{
-	int i;
-
-	lockdep_assert_held(&c->lock);
-
-	for (i = 0; i < STV_MAX_WINDOWS; i++) {
-		struct iommu_table *tbl = c->tables[i];
-		u64 entry;
-
-		if (!tbl)
-			continue;
-		entry = iova >> tbl->it_page_shift;
-		if (entry >= tbl->it_offset &&
-		    entry < tbl->it_offset + tbl->it_size)
-			return i;
-	}
-	return -ENOENT;
-}
-
-/**
- * stv_table_at() - the table of the window that contains an IOVA
- * @c: the container
- * @iova: a bus address
- *
- * Return: the table, or NULL when @iova is in no window.
- */
-struct iommu_table *stv_table_at(struct stv_container *c, u64 iova)
-{
-	int num = stv_find_window(c, iova);
-
-	return num < 0 ? NULL : c->tables[num];
-}
-
-/**
  * stv_window_pins() - the v1 pin record of one of the container's tables
  * @c: the container
  * @tbl: one of its tables

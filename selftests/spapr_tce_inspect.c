@@ -109,6 +109,9 @@ TEST_F(inspect, view_matches_live_mappings_and_goes_with_the_container)
 	read_view(_metadata, self->path, buf);
 
 	EXPECT_NE(NULL, strstr(buf, "type v2\n")) TH_LOG("%s", buf);
+	/* Bound to this process's address space (printed hashed). */
+	EXPECT_NE(NULL, strstr(buf, "\nmm ")) TH_LOG("%s", buf);
+	EXPECT_EQ(NULL, strstr(buf, "\nmm (null)")) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "enabled yes\n")) TH_LOG("%s", buf);
 	snprintf(want, sizeof(want), "groups %d\n", gid);
 	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("%s", buf);

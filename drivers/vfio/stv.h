@@ -165,6 +165,20 @@ static inline long stv_refuse(struct stv_container *c, const char *check,
 	return err;
 }
 
+/**
+ * stv_refuse_arg() - name why copying an ioctl's argument failed
+ * @c: the container, locked
+ * @err: what stv_copy_arg() or stv_copy_arg_flags() returned
+ *
+ * Return: @err.
+ */
+static inline long stv_refuse_arg(struct stv_container *c, long err)
+{
+	return stv_refuse(c, err == -EFAULT ? "argument not readable" :
+			  "argsz below the fixed part, or an unknown flag",
+			  err);
+}
+
 /* stv_trace.c: the tracepoints (stv_trace.h), and reporting a refusal */
 void stv_report_refusal(struct stv_container *c, unsigned int cmd, long ret);
 

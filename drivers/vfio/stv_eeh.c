@@ -55,18 +55,23 @@ static long stv_eeh_apply(struct eeh_pe *pe, struct vfio_eeh_pe_op *op)
  * Copy in the operation once: its fixed part, and the err fields too for
  * INJECT_ERR, whose longer argsz is checked before they are read.
  */
-static long stv_eeh_copy_op(struct vfio_eeh_pe_op *op, unsigned long arg)
+static long stv_eeh_copy_op(struct stv_container *c,
+			    struct vfio_eeh_pe_op *op, unsigned long arg)
 {
 	unsigned long errsz = offsetofend(struct vfio_eeh_pe_op, err.mask);
 	long ret;
 
 	ret = stv_copy_arg_flags(op, arg, offsetofend(struct vfio_eeh_pe_op, op),
 				 0);
-	if (ret || op->op != VFIO_EEH_PE_INJECT_ERR)
-		return ret;
+	if (ret)
+		return stv_refuse_arg(c, ret);
+	if (op->op != VFIO_EEH_PE_INJECT_ERR)
+		return 0;
 	if (op->argsz < errsz)
-		return -EINVAL;
-	return stv_copy_arg(op, arg, errsz);
+		return stv_refuse(c, "INJECT_ERR without the err fields",
+				  -EINVAL);
+	ret = stv_copy_arg(op, arg, errsz);
+	return ret ? stv_refuse_arg(c, ret) : 0;
 }
 
 /**
@@ -95,9 +100,10 @@ long stv_eeh_pe_op(struct stv_container *c, unsigned long arg)
 		struct eeh_pe *pe = eeh_iommu_group_to_pe(g->grp);
 
 		if (!pe)
-			return -ENODEV;
+			return stv_refuse(c, "a group has no EEH PE (is EEH on?)",
+					  -ENODEV);
 		if (!copied) {
-			ret = stv_eeh_copy_op(&op, arg);
+			ret = stv_eeh_copy_op(c, &op, arg);
 			if (ret)
 				return ret;
 			copied = true;

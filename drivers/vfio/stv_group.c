@@ -48,15 +48,18 @@ static int stv_check_compatible(struct stv_container *c,
 	struct stv_group *g;
 
 	if (c->v2 && !tg->max_dynamic_windows_supported)
-		return -EINVAL;
+		return stv_refuse(c, "v2 needs dynamic windows, which this platform lacks",
+				  -EINVAL);
 	if (!c->v2 && !list_empty(&c->groups))
-		return -EBUSY;
+		return stv_refuse(c, "a v1 container takes one group only",
+				  -EBUSY);
 	if (stv_find_group(c, grp))
-		return -EBUSY;
+		return stv_refuse(c, "group already attached", -EBUSY);
 	/* Windows are shared, so every group must use the same table code. */
 	list_for_each_entry(g, &c->groups, node)
 		if (g->table_group->ops->create_table != tg->ops->create_table)
-			return -EPERM;
+			return stv_refuse(c, "group on a different kind of PHB",
+					  -EPERM);
 	return 0;
 }
 
@@ -108,17 +111,19 @@ int stv_attach_group(void *data, struct iommu_group *grp,
 	}
 
 	mutex_lock(&c->lock);
+	c->refused_by = NULL;
 	/*
 	 * A bound container maps its owner's memory: a process that was
 	 * passed the container fd must not add a device that can reach it.
 	 */
 	if (c->mm && c->mm != current->mm) {
-		ret = -EPERM;
+		ret = stv_refuse(c, "container bound to another process",
+				 -EPERM);
 		goto out_unlock;
 	}
 	tg = iommu_group_get_iommudata(grp);
 	if (!tg || !tg->ops) {
-		ret = -ENODEV;
+		ret = stv_refuse(c, "group without a TCE table group", -ENODEV);
 		goto out_unlock;
 	}
 	ret = stv_check_compatible(c, grp, tg);
@@ -146,8 +151,9 @@ err_free:
 	kfree(g);
 out_unlock:
 	trace_stv_attach(c->id, iommu_group_id(grp), ret);
-	pr_debug_ratelimited("container %u: attaching group %d refused: %d\n",
-			     c->id, iommu_group_id(grp), ret);
+	pr_debug_ratelimited("container %u: attaching group %d: %s (%d)\n",
+			     c->id, iommu_group_id(grp),
+			     c->refused_by ?: "refused", ret);
 	mutex_unlock(&c->lock);
 	return ret;
 }

@@ -3,13 +3,14 @@
  * spapr-tce-vfio: the per-container debugfs view.
  *
  * /sys/kernel/debug/vfio_spapr_tce/containers/<id>/state shows, read-only,
- * what one container holds: its owner, type, groups, windows (with their
- * used entries and charged table memory), preregistered regions (with
- * the entries of this container that map them) and the locked_vm pages
- * it charged itself (v1 ENABLE and table memory; preregistered memory is
- * charged by the platform's mm_iommu code).
- * <id> is the number the tracepoints and the debug log use.  The format
- * is for people and tests, not an ABI (Documentation/admin-guide.rst).
+ * what one container holds: its owner and address space, type, groups,
+ * windows (with their used entries and charged table memory),
+ * preregistered regions (with the entries of this container that map
+ * them) and the locked_vm pages it charged itself (v1 ENABLE and table
+ * memory; preregistered memory is charged by the platform's mm_iommu
+ * code).  <id> is the number the tracepoints and the debug log use.  The
+ * format is for people and tests, not an ABI
+ * (Documentation/admin-guide.rst).
  *
  * The directory goes before the container is torn down: removing it
  * waits for readers, which take the container lock, so it is removed
@@ -51,7 +52,8 @@ static int stv_inspect_show(struct seq_file *m, void *unused)
 	mutex_lock(&c->lock);
 	seq_printf(m, "container %u\n", c->id);
 	seq_printf(m, "owner_pid %d\n", c->owner);
-	seq_printf(m, "bound_to_mm %s\n", str_yes_no(c->mm));
+	/* The address space, hashed as %p is: which containers share one. */
+	seq_printf(m, "mm %p\n", c->mm);
 	seq_printf(m, "type %s\n", c->v2 ? "v2" : "v1");
 	seq_printf(m, "enabled %s\n", str_yes_no(c->enabled));
 	seq_puts(m, "groups");

@@ -35,7 +35,7 @@ static long stv_get_info(struct stv_container *c, unsigned long arg)
 
 	ret = stv_copy_arg(&info, arg, minsz);
 	if (ret)
-		return ret;
+		return stv_refuse_arg(c, ret);
 
 	info.flags = 0;
 	info.dma32_window_start = tg->tce32_start;
@@ -106,7 +106,7 @@ stv_dma_args(struct stv_container *c, unsigned long arg, void *p,
 				  -EPERM);
 	ret = stv_copy_arg_flags(p, arg, minsz, known_flags);
 	if (ret)
-		return ret;
+		return stv_refuse_arg(c, ret);
 	return stv_default_window_begin(c, was_pending);
 }
 
@@ -186,7 +186,7 @@ static long stv_prereg_ioctl(struct stv_container *c, unsigned int cmd,
 	}
 	ret = stv_copy_arg_flags(&p, arg, offsetofend(typeof(p), size), 0);
 	if (ret)
-		return ret;
+		return stv_refuse_arg(c, ret);
 	ret = stv_check_user_range(p.vaddr, p.size, PAGE_SIZE);
 	if (ret)
 		return stv_refuse(c, "vaddr or size not page-aligned, size 0, or the range wraps",
@@ -265,7 +265,7 @@ static long stv_tce_create_ioctl(struct stv_container *c, unsigned long arg)
 		return stv_refuse(c, "no group attached", -ENXIO);
 	ret = stv_copy_arg_flags(&p, arg, minsz, 0);
 	if (ret)
-		return ret;
+		return stv_refuse_arg(c, ret);
 	ret = stv_default_window_begin(c, &pending);
 	if (ret)
 		return ret;
@@ -296,7 +296,7 @@ static long stv_tce_remove_ioctl(struct stv_container *c, unsigned long arg)
 		return stv_refuse(c, "no group attached", -ENXIO);
 	ret = stv_copy_arg_flags(&p, arg, offsetofend(typeof(p), start_addr), 0);
 	if (ret)
-		return ret;
+		return stv_refuse_arg(c, ret);
 	if (!p.start_addr && stv_default_window_cancel(c))
 		return 0;
 	num = stv_find_window(c, p.start_addr);

@@ -20,6 +20,8 @@
  * Lock order: a container's lock, then stv_orphans_lock, then the
  * platform's mm_iommu lock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched/mm.h>

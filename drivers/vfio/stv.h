@@ -213,7 +213,7 @@ static inline void stv_container_put(struct stv_container *c)
  * Copying ioctl arguments in.  Always inline, so that every caller's size
  * is a constant: the kernel's hardened usercopy checks a copy of a size
  * not known at build time against the stack and the heap, which cost
- * every MAP and UNMAP about 300 instructions (Documentation/design.rst,
+ * every MAP and UNMAP about 145 instructions (Documentation/design.rst,
  * "What an ioctl costs").
  */
 
@@ -331,9 +331,9 @@ unsigned long stv_count_window(struct stv_container *c, int num);
 /* stv_window.c: DMA windows */
 
 /*
- * The hot path of every MAP and UNMAP is inline: out-of-line calls across
- * the module's files cost each ioctl more than the lookups themselves
- * (Documentation/design.rst, "What an ioctl costs").
+ * The window lookups of every MAP and UNMAP are inline, as calls across
+ * the module's files are not (Documentation/design.rst, "What an ioctl
+ * costs").
  */
 
 /**

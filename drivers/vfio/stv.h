@@ -41,7 +41,9 @@
  * every entry update is therefore an atomic exchange, and the userspace
  * view of a table (entry -> user address) records what is mapped,
  * whoever mapped it; what v1 pinned is recorded apart (stv_pins.c), out
- * of KVM's reach.
+ * of KVM's reach.  A reader of a container's debugfs view takes
+ * stv_container.lock, and removing the view waits for readers, so it is
+ * removed before that lock is taken, never under it (stv_inspect.c).
  */
 #ifndef STV_H
 #define STV_H

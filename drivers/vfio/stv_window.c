@@ -166,10 +166,10 @@ err_uncharge:
  * @levels: table levels
  * @start: where the platform placed the window
  *
- * Return: the window's slot, -ENOSPC when every slot is used (on pseries: when a dynamic
- * window exists already), -EINVAL for a geometry the platform cannot do,
- * -EPERM when it cannot create windows at all, -ENOMEM when
- * RLIMIT_MEMLOCK or memory runs out, or the platform's error.
+ * Return: the window's slot; -ENOSPC when every slot is used (on pseries:
+ * when a dynamic window exists already), -EINVAL for a geometry the
+ * platform cannot do, -EPERM when it cannot create windows at all,
+ * -ENOMEM when RLIMIT_MEMLOCK or memory runs out, or the platform's error.
  */
 long stv_create_window(struct stv_container *c, u32 page_shift,
 		       u64 window_size, u32 levels, u64 *start)

@@ -409,7 +409,7 @@ bool stv_registered_here(struct stv_container *c,
 /* stv_orphans.c: regions whose container is gone, still mapped by KVM */
 long stv_orphan_region(struct mm_struct *mm,
 		       struct mm_iommu_table_group_mem_t *mem);
-void stv_orphans_drop_now(void);
+bool stv_orphans_drop(void);
 void stv_orphans_exit(void);
 
 /* stv_eeh.c */
@@ -439,7 +439,7 @@ extern struct stv_stats stv_stats;
 static inline void stv_orphans_retry(void)
 {
 	if (atomic_long_read(&stv_stats.orphan_regions))
-		stv_orphans_drop_now();
+		stv_orphans_drop();
 }
 
 int stv_stats_init(void);

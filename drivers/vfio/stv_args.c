@@ -100,20 +100,18 @@ int stv_check_map(unsigned int page_shift, unsigned long offset,
 		  enum dma_data_direction *dir, const char **why)
 {
 	u64 end;
-	int ret;
 
-	*why = "flags: unknown, or neither READ nor WRITE";
-	ret = stv_dir_from_flags(flags, dir);
-	if (ret)
-		return ret;
-	*why = "vaddr not aligned to the window's IOMMU page";
-	if (vaddr & ((1ULL << page_shift) - 1))
-		return -EINVAL;
-	*why = "vaddr + size wraps";
-	if (check_add_overflow(vaddr, len, &end))
-		return -EINVAL;
-	*why = STV_WHY_RANGE;
-	return stv_check_range(page_shift, offset, size, iova, len);
+	if (stv_dir_from_flags(flags, dir))
+		*why = "flags: unknown, or neither READ nor WRITE";
+	else if (vaddr & ((1ULL << page_shift) - 1))
+		*why = "vaddr not aligned to the window's IOMMU page";
+	else if (check_add_overflow(vaddr, len, &end))
+		*why = "vaddr + size wraps";
+	else if (stv_check_range(page_shift, offset, size, iova, len))
+		*why = STV_WHY_RANGE;
+	else
+		return 0;
+	return -EINVAL;
 }
 EXPORT_SYMBOL_IF_KUNIT(stv_check_map);
 

@@ -76,8 +76,14 @@ long stv_orphan_region(struct mm_struct *mm,
 	return 0;
 }
 
-/* Drop every orphan the platform lets go; true when some are left. */
-static bool stv_orphans_drop(void)
+/**
+ * stv_orphans_drop() - drop every orphan the platform lets go
+ *
+ * The slow path of stv_orphans_retry(), taken when there are orphans.
+ *
+ * Return: true when some are left.
+ */
+bool stv_orphans_drop(void)
 {
 	struct stv_orphan *o, *tmp;
 	bool left;
@@ -94,16 +100,6 @@ static bool stv_orphans_drop(void)
 	left = !list_empty(&stv_orphans);
 	mutex_unlock(&stv_orphans_lock);
 	return left;
-}
-
-/**
- * stv_orphans_drop_now() - drop the orphans nothing maps any more
- *
- * The slow path of stv_orphans_retry(), taken when there are orphans.
- */
-void stv_orphans_drop_now(void)
-{
-	stv_orphans_drop();
 }
 
 static void stv_orphans_work_fn(struct work_struct *work)

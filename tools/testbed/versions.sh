@@ -18,6 +18,43 @@ qemu_version_of() {
 	*) return 1 ;;
 	esac
 }
+# The DPDK client's testpmd, per suite, and the ABI its library names
+# carry (librte-eal23 for 22.11).
+dpdk_version_of() {
+	case $1 in
+	bookworm) echo "22.11.11-0+deb12u1" ;;
+	*) return 1 ;;
+	esac
+}
+dpdk_abi_of() {
+	case $1 in
+	bookworm) echo 23 ;;
+	*) return 1 ;;
+	esac
+}
+# What testpmd loads without linking it: coreutils' libstdbuf.so, which
+# makes its stdout line-buffered when it writes to a file (LD_PRELOAD, as
+# stdbuf(1) does), and libgcc_s.so.1, which glibc loads for
+# pthread_cancel() at exit.
+coreutils_version_of() {
+	case $1 in
+	bookworm) echo "9.1-1" ;;
+	*) return 1 ;;
+	esac
+}
+libgcc_version_of() {
+	case $1 in
+	bookworm) echo "12.2.0-14+deb12u1" ;;
+	*) return 1 ;;
+	esac
+}
+# The suite a payload program (payload.sh) comes from unless told.
+default_suite_of() {
+	case $1 in
+	qemu) echo bookworm-backports ;;
+	testpmd) echo bookworm ;;
+	esac
+}
 BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1
 FLAVOURS="powerpc64le powerpc64le-64k"
 CROSS_COMPILE=powerpc64le-linux-gnu-

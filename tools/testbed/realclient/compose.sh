@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Compose the real-client overlay for the L1 initramfs: Debian's ppc64el
-# QEMU of the L1 kernel's suite with its libraries (../qemu-payload.sh),
+# QEMU of the L1 kernel's suite with its libraries (../payload.sh qemu),
 # the L2 kernel (the same Debian vmlinux as L1) and a tiny L2 initramfs (busybox, the nvme
 # modules, l2-init), and the L1 test script under the test names
 # spapr_realclient (L2 under KVM) and spapr_realclient_tcg (L2 under TCG).
@@ -25,7 +25,7 @@ qemu_version_of "$suite" >/dev/null ||
 mods=$(modules_of "$fl")
 
 mkdir -p "$out"
-bash "$tb/qemu-payload.sh" --suite "$suite" "$out/qemu"
+bash "$tb/payload.sh" qemu --suite "$suite" "$out/qemu"
 
 # The L1 side: the test under both names, and what it boots.
 rm -rf "$out/tree"

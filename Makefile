@@ -61,6 +61,9 @@ CHECK_DEBUG ?= pseries-p9/debug/ours,powernv9/debug/ours
 # under KVM (pseries: on powernv9 the 7.2 L1 cannot route the passed
 # device's MSIs, a XIVE WARN in vfio-pci's MSI set-up; see testing.rst).
 CHECK_REALCLIENT ?= pseries-p9/powerpc64le/ours/spapr_realclient+spapr_realclient_tcg,powernv9/powerpc64le/ours/spapr_realclient,pseries-p9/powerpc64le@7.2.13/ours/spapr_realclient
+# The DPDK client (--dpdk): Debian's testpmd on an emulated igb NIC joins
+# the whole-suite boots of pseries-p9 and powernv9, both page sizes, both
+# drivers; the frames are checked on the x86 side (testing.rst).
 # The install test: spapr-tce-vfio-dkms installed with apt, built by DKMS
 # inside the emulated host for its running kernel (4K on one machine, 64K
 # on the other), the smoke DMA test on that build, removed.
@@ -97,7 +100,7 @@ selftests: setup
 
 check: setup
 	@$(TOP)/tools/testbed/run --machine $(CHECK_MACHINES) \
-		--flavour $(CHECK_FLAVOURS) --driver both \
+		--flavour $(CHECK_FLAVOURS) --driver both --dpdk \
 		--also $(CHECK_INSTALL),$(CHECK_DEBUG),$(CHECK_REALCLIENT),$(CHECK_P10),$(CHECK_EXTRA)
 
 check-quick: setup

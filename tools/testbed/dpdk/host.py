@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Host (x86) side of the DPDK client, used by tools/testbed/run.
+
+The emulated host gets an igb NIC (82576) in a PE and IOMMU group of its
+own, whose wire is a pair of Unix datagram sockets: one frame a
+datagram.  While the guest boots, a thread here receives every frame the
+NIC sends and watches the console.  When the guest's spapr_dpdk prints
+"@@DPDK-IO-READY" (testpmd forwarding in io mode), it injects ECHOES
+frames of its own, each with a sequence number and bytes derived from a
+per-boot token.
+
+After the guest powered off:
+  - every injected frame must have come back byte for byte, and nothing
+    else of that kind: the NIC wrote them into DPDK's buffers and read
+    them out again, both through the TCEs;
+  - the 128-byte UDP frames of txonly must be as many as testpmd says it
+    sent, each with the headers testpmd writes.
+"""
+
+import hashlib
+import os
+import secrets
+import socket
+import struct
+import threading
+import time
+
+import ktap
+
+TESTS = ("spapr_dpdk",)
+# Kernel builds with a pinned testpmd (versions.sh dpdk_version_of):
+# Debian's 6.12 in both page sizes.
+FLAVOURS = ("powerpc64le", "powerpc64le-64k")
+# Where the NIC goes: its own PHB on pseries, the third PHB of powernv
+# (the first two hold the NVMes).
+NIC_BUS = {"pseries-p9": "phb1.0", "pseries-p10": "phb1.0",
+           "powernv9": "pcie.2", "powernv10": "pcie.2"}
+# Machines of make check's differential (the NIC goes where NIC_BUS says).
+MACHINES = ("pseries-p9", "powernv9")
+MAC = bytes.fromhex("525400535456")
+PEER = bytes.fromhex("025354560001")
+ETHERTYPE = 0x88B5		# IEEE local experimental
+ECHOES = 64
+FRAME = 270
+TXONLY_LEN = 128
+TIMEOUT = 600
+
+
+def wanted(tests):
+    """The DPDK tests among TESTS."""
+    return [t for t in tests if t in TESTS]
+
+
+def runs_on(machine, flavour):
+    """Whether --dpdk adds the client to a boot of MACHINE and FLAVOUR."""
+    return machine in MACHINES and flavour in FLAVOURS
+
+
+def timeout(tests, default):
+    """The per-boot timeout that leaves room for three testpmd runs."""
+    return max(default, TIMEOUT) if wanted(tests) else default
+
+
+def compose(flavour, build_dir):
+    """Build the overlay tree for FLAVOUR and return its path."""
+    import subprocess
+    if flavour not in FLAVOURS:
+        raise SystemExit(f"run: the DPDK client needs --flavour "
+                         f"{','.join(FLAVOURS)}, not {flavour}")
+    out = os.path.join(build_dir, "dpdk")
+    here = os.path.dirname(os.path.abspath(__file__))
+    res = subprocess.run(["bash", os.path.join(here, "compose.sh"), out],
+                         capture_output=True, text=True)
+    if res.returncode:
+        raise SystemExit("run: DPDK compose failed:\n"
+                         + res.stdout + res.stderr)
+    return os.path.join(out, "tree")
+
+
+def frame(token, seq):
+    """The SEQth injected frame of a boot."""
+    head = MAC + PEER + struct.pack(">H", ETHERTYPE)
+    body = token + struct.pack(">I", seq)
+    fill = b""
+    k = 0
+    while len(head) + len(body) + len(fill) < FRAME:
+        fill += hashlib.sha256(token + struct.pack(">II", seq, k)).digest()
+        k += 1
+    return (head + body + fill)[:FRAME]
+
+
+class Wire(threading.Thread):
+    """The NIC's far end: records what it sends, injects on cue."""
+
+    def __init__(self, wdir, log, token):
+        super().__init__(daemon=True)
+        self.ours = os.path.join(wdir, "wire-host.sock")
+        self.nic = os.path.join(wdir, "wire-nic.sock")
+        for p in (self.ours, self.nic):
+            if os.path.exists(p):
+                os.unlink(p)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self.sock.bind(self.ours)
+        self.sock.settimeout(0.2)
+        self.log, self.token = log, token
+        self.frames = []		# everything the NIC sent, in order
+        self.injected = 0
+        self.inject_error = ""
+        self.stopping = False
+
+    def qemu_args(self, machine):
+        """The NIC and its wire, for qemu-system-ppc64."""
+        args = []
+        if machine.startswith("pseries"):
+            args += ["-device", "spapr-pci-host-bridge,index=1,id=phb1"]
+        args += ["-netdev",
+                 f"dgram,id=wire,local.type=unix,local.path={self.nic},"
+                 f"remote.type=unix,remote.path={self.ours}",
+                 "-device", f"igb,netdev=wire,mac={MAC.hex(':')},"
+                            f"bus={NIC_BUS[machine]},addr=0x0"]
+        return args
+
+    def _ready(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f"@@DPDK-IO-READY {self.token.hex()}".encode() in f.read()
+        except OSError:
+            return False
+
+    def run(self):
+        cued = False
+        next_look = 0.0
+        while not self.stopping:
+            try:
+                self.frames.append(self.sock.recv(65536))
+            except socket.timeout:
+                pass
+            except OSError:
+                break
+            if not cued and time.monotonic() >= next_look:
+                next_look = time.monotonic() + 0.5
+                if self._ready():
+                    cued = True
+                    self._inject()
+
+    def _inject(self):
+        for seq in range(ECHOES):
+            try:
+                self.sock.sendto(frame(self.token, seq), self.nic)
+                self.injected += 1
+            except OSError as e:
+                self.inject_error = str(e)
+                return
+            # Drain what the NIC already sent back; keep pacing gentle.
+            try:
+                while True:
+                    self.frames.append(self.sock.recv(65536, socket.MSG_DONTWAIT))
+            except (BlockingIOError, socket.timeout):
+                pass
+            time.sleep(0.01)
+
+    def stop(self):
+        self.stopping = True
+        self.join(5)
+        self.sock.close()
+        for p in (self.ours, self.nic):
+            if os.path.exists(p):
+                os.unlink(p)
+
+
+def prepare(machine, wdir, log):
+    """Start the wire; return (kernel words, QEMU args, state for check)."""
+    if machine not in NIC_BUS:
+        raise SystemExit(f"run: the DPDK client has no NIC slot on {machine}")
+    token = secrets.token_bytes(8)
+    wire = Wire(wdir, log, token)
+    wire.start()
+    return ([f"spapr.dpdk={token.hex()}:{ECHOES}"], wire.qemu_args(machine),
+            wire)
+
+
+def _txonly_ok(f):
+    """A frame as testpmd's txonly builds it: IPv4 198.18.0.1 to
+    198.18.0.2, UDP 9 to 9, lengths that add up, header checksum right."""
+    if len(f) != TXONLY_LEN or f[0:6] != bytes.fromhex("020000000000") \
+            or f[6:12] != MAC or f[12:14] != b"\x08\x00":
+        return False
+    ip = f[14:34]
+    if ip[0] != 0x45 or ip[9] != 17 or ip[12:16] != bytes([198, 18, 0, 1]) \
+            or ip[16:20] != bytes([198, 18, 0, 2]):
+        return False
+    if struct.unpack(">H", ip[2:4])[0] != TXONLY_LEN - 14:
+        return False
+    s = sum(struct.unpack(">10H", ip))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    if s != 0xFFFF:
+        return False
+    udp = f[34:42]
+    return udp[0:4] == b"\x00\x09\x00\x09" and \
+        struct.unpack(">H", udp[4:6])[0] == TXONLY_LEN - 34
+
+
+def _reported(text, what):
+    """The count spapr_dpdk printed as '# dpdk WHAT: TX-packets N'."""
+    for line in text.splitlines():
+        if line.startswith(f"# dpdk {what}: TX-packets "):
+            return int(line.split()[-1])
+    return None
+
+
+def check(wire, tests, console):
+    """After the guest powered off: the frames the NIC put on the wire."""
+    wire.stop()
+    name = wanted(tests)[-1]
+    if "@@DPDK-IO-READY" not in console:
+        return [ktap.Result(f"{name}:host_frames", "skip",
+                            "testpmd never forwarded (see the guest's TAP)")]
+    sent = [frame(wire.token, s) for s in range(ECHOES)]
+    ours = [f for f in wire.frames if len(f) >= 14 and
+            struct.unpack(">H", f[12:14])[0] == ETHERTYPE]
+    back = [f for f in ours if f in sent]
+    bad = len(ours) - len(back)
+    missing = ECHOES - len(set(back))
+    res = [ktap.Result(
+        f"{name}:host_sees_every_frame_echoed_unchanged",
+        "pass" if wire.injected == ECHOES and not missing and not bad
+        and len(back) == ECHOES else "fail",
+        f"injected {wire.injected}{' (' + wire.inject_error + ')' if wire.inject_error else ''}, "
+        f"echoed {len(back)} identical, {missing} missing, {bad} altered")]
+    tx = [f for f in wire.frames if len(f) == TXONLY_LEN and f[12:14] == b"\x08\x00"]
+    good = sum(_txonly_ok(f) for f in tx)
+    want = _reported(console, "txonly")
+    res.append(ktap.Result(
+        f"{name}:host_counts_txonly_frames",
+        "pass" if want is not None and want > 0 and good == want == len(tx)
+        else "fail",
+        f"testpmd reported {want}, the wire carried {len(tx)} of "
+        f"{TXONLY_LEN} bytes, {good} well-formed"))
+    return res

@@ -139,7 +139,7 @@ sparse: setup
 	rm -rf $(BUILD)/sparse; mkdir -p $(BUILD)/sparse/src; \
 	rsync -a --delete $(TOP)/Kbuild $(TOP)/drivers $(TOP)/kunit $(BUILD)/sparse/src/; \
 	$(MAKE) -s -C $$kd M=$(BUILD)/sparse/src $(CROSS) C=2 \
-		CF="-Wbitwise -Wcontext" \
+		CF="-Wbitwise -Wcontext" STV_RACE_POINTS=1 \
 		W=1 modules 2>&1 | tee $$out; \
 	[ $${PIPESTATUS[0]} -eq 0 ] || { echo "sparse: build failed"; exit 1; }; \
 	if grep -E ': (warning|error):' $$out; then \

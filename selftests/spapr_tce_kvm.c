@@ -21,11 +21,23 @@
  *            not be taken for a v2 mapping of the region: it reaches the
  *            VMM, the region stays busy, and the v1 pin is released once.
  *
+ *   races on the view (debug build of our module: race points): guest
+ *            RAM is two preregistered regions, R1 and R2.  An UNMAP of an
+ *            entry that maps R1 is stopped at a race point while the
+ *            guest's H_PUT_TCE maps the same IOBA to a page of R2, in the
+ *            kernel.  Stopped after reading the view: the UNMAP takes the
+ *            guest's entry out and must drop R2's count, not R1's again.
+ *            Stopped after its exchange: the guest's new entry is live,
+ *            and its view must survive for a later UNMAP to find it.
+ *
  * Needs kvm-hv: SPAPR_KVM=1 from the runner, else the tests skip.
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -49,6 +61,11 @@
 #define Q_OFF		0x100000ULL	/* NVMe queues, mapped by the VMM */
 #define PUT_OFF		0x400000ULL	/* H_PUT_TCE target */
 #define IND_OFF		0x410000ULL	/* H_PUT_TCE_INDIRECT targets, 4 pages */
+
+/* The race tests' regions: R1 below the data pages, R2 from D0 up. */
+#define R1_SIZE		DATA
+#define R1_PAGE		0x40000UL	/* a page of R1 the VMM maps */
+#define RACE		"/sys/kernel/debug/vfio_spapr_tce/race"
 
 /* The indirect list maps IOBA IND+i to D(ind_page[i]), out of order. */
 static const unsigned int ind_page[4] = { 2, 1, 4, 3 };
@@ -351,6 +368,137 @@ TEST_F_TIMEOUT(kvm, linked_not_preregistered_map_falls_back, 180)
 
 	blocked(_metadata, self, self->put);
 	blocked(_metadata, self, self->ind);
+}
+
+/* Arm a race point, or "release" the task stopped at one.  0 or -errno. */
+static int race_ctl(const char *what)
+{
+	int fd = open(RACE, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, what, strlen(what)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Wait (5 s at most) until a task is stopped at @point. */
+static bool race_parked(const char *point)
+{
+	char want[32], buf[32];
+	int fd, i;
+	ssize_t n;
+
+	snprintf(want, sizeof(want), "parked %s\n", point);
+	for (i = 0; i < 500; i++) {
+		fd = open(RACE, O_RDONLY);
+		if (fd < 0)
+			return false;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if (!strcmp(buf, want))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* An UNMAP of one page on a thread of its own. */
+struct unmapper {
+	pthread_t t;
+	int container;
+	uint64_t iova;
+	int ret;
+};
+
+static void *unmapper_run(void *arg)
+{
+	struct unmapper *u = arg;
+
+	u->ret = vfio_unmap(u->container, u->iova, PG);
+	return NULL;
+}
+
+/*
+ * R1 and R2 registered, the NVMe running, the group linked to the LIOBN,
+ * the VMM's MAP of the PUT IOBA to a page of R1; then an UNMAP of it
+ * stopped at @point while the guest maps the IOBA to D0 (R2) in the
+ * kernel, and released.
+ */
+static void race_guest_map(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(kvm) *self, const char *point)
+{
+	struct spapr_ctx *c = &self->g.c;
+	uint8_t *ram = self->m.ram.va;
+	struct unmapper u = { .container = c->container, .iova = self->put };
+	struct vmm_step s;
+
+	ASSERT_EQ(0, vfio_register(c->container, ram, R1_SIZE));
+	ASSERT_EQ(0, vfio_register(c->container, ram + R1_SIZE,
+				   self->m.ram.size - R1_SIZE));
+	prepare(_metadata, self, false, true);
+	ASSERT_EQ(0, vfio_map(c->container, ram + R1_PAGE, self->put, PG,
+			      MAP_RW));
+
+	ASSERT_EQ(0, race_ctl(point));
+	ASSERT_EQ(0, pthread_create(&u.t, NULL, unmapper_run, &u));
+	if (!race_parked(point)) {
+		race_ctl("release");
+		pthread_join(u.t, NULL);
+		ASSERT_TRUE(false) TH_LOG("the UNMAP never reached %s", point);
+	}
+	guest(_metadata, self, &s, H_PUT_TCE, LIOBN, self->put, D(0) | RW, 0,
+	      0);
+	ASSERT_EQ(H_SUCCESS, s.ret);
+	ASSERT_EQ(0, race_ctl("release"));
+	ASSERT_EQ(0, pthread_join(u.t, NULL));
+	ASSERT_EQ(0, u.ret);
+}
+
+/* R2, then R1, unregister: nothing counts them as mapped any more. */
+static void regions_go(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(kvm) *self)
+{
+	struct spapr_ctx *c = &self->g.c;
+	uint8_t *ram = self->m.ram.va;
+
+	ASSERT_EQ(0, vfio_unregister(c->container, ram + R1_SIZE,
+				     self->m.ram.size - R1_SIZE))
+		TH_LOG("R2 still counted as mapped");
+	ASSERT_EQ(0, vfio_unregister(c->container, ram, R1_SIZE))
+		TH_LOG("R1 still counted as mapped");
+}
+
+/* The race points exist in the debug build of our module only. */
+#define NEED_RACE_POINTS()						\
+	do {								\
+		if (access(RACE, W_OK))					\
+			SKIP(return, "no %s (debug build of our module "	\
+			     "only)", RACE);				\
+	} while (0)
+
+TEST_F_TIMEOUT(kvm, guest_map_between_view_read_and_exchange, 180)
+{
+	NEED_RACE_POINTS();
+	race_guest_map(_metadata, self, "view_read");
+	/* The UNMAP took the guest's entry out, and R2's count with it. */
+	blocked(_metadata, self, self->put);
+	regions_go(_metadata, self);
+}
+
+TEST_F_TIMEOUT(kvm, guest_map_between_exchange_and_view_zeroing, 180)
+{
+	struct spapr_ctx *c = &self->g.c;
+
+	NEED_RACE_POINTS();
+	race_guest_map(_metadata, self, "exchanged");
+	/* The guest's entry is live, and its view is there to find. */
+	lands(_metadata, self, self->put, 0);
+	ASSERT_EQ(0, vfio_unmap(c->container, self->put, PG));
+	blocked(_metadata, self, self->put);
+	regions_go(_metadata, self);
 }
 
 /*

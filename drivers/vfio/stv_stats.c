@@ -9,6 +9,7 @@
 #include <linux/seq_file.h>
 
 #include "stv.h"
+#include "stv_race.h"
 
 struct stv_stats stv_stats;
 static struct dentry *stv_debugfs;
@@ -48,6 +49,7 @@ int stv_stats_init(void)
 	debugfs_create_file("stats", 0444, stv_debugfs, NULL,
 			    &stv_stats_fops);
 	stv_containers = debugfs_create_dir("containers", stv_debugfs);
+	stv_race_init(stv_debugfs);
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <asm/mmu_context.h>
 
 #include "stv.h"
+#include "stv_race.h"
 
 /* Pages pinned per pin_user_pages_fast() call: one page of pointers. */
 #define STV_PIN_BATCH	(PAGE_SIZE / sizeof(struct page *))
@@ -203,11 +204,13 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 	struct page *page;
 	long ret;
 
+	stv_race_point(STV_RACE_VIEW_READ);
 	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir);
 	if (ret)
 		return stv_errno(ret);
 	if (dir != DMA_NONE)
 		view = stv_view_of(c, tbl, pua, view, hpa);
+	stv_race_point(STV_RACE_EXCHANGED);
 	if (view)
 		stv_view_forget(pua, view);
 	/* v2 records no pins: skip the lookup. */

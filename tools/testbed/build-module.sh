@@ -16,8 +16,11 @@ top=$(cd "$here/../.." && pwd)
 
 tok=$1
 shift
+extra=()
 if [ "$tok" = debug ]; then
 	kv=$PRIMARY_KVER kd=$DEBUG_BUILD
+	# The race points of the debug lane's tests (drivers/vfio/stv_race.h).
+	extra=(STV_RACE_POINTS=1)
 else
 	kv=$(tok_kver "$tok")
 	if ! kfield "$kv" suite >/dev/null; then
@@ -38,5 +41,5 @@ rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	"$top/Kbuild" "$top/drivers" "$top/kunit" "$out/src/"
 "$here/in-toolchain.sh" "$kv" make -s -C "$kd" M="$out/src" ARCH=powerpc \
 	CROSS_COMPILE="$CROSS_COMPILE" CONFIG_DEBUG_INFO_BTF_MODULES= \
-	W=1 STV_WERROR=1 "$@" modules
+	W=1 STV_WERROR=1 "${extra[@]}" "$@" modules
 find "$out/src" -name '*.ko' -exec cp {} "$out/ko/" \;

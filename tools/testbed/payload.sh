@@ -130,10 +130,15 @@ find_lib() {
 	return 1
 }
 
-# The files whose NEEDED closure goes in (ROOTS_), one a line.
+# The files whose NEEDED closure goes in (ROOTS_), one a line.  A path
+# under lib/ may be under usr/lib/ instead (suites with merged /usr).
 root_files() {
-	local r
-	for r in "${ROOTS_[@]}"; do echo "$PDIR/${r%% *}/${r#* }"; done
+	local r f
+	for r in "${ROOTS_[@]}"; do
+		f=$PDIR/${r%% *}/${r#* }
+		[ -e "$f" ] || [ ! -e "$PDIR/${r%% *}/usr/${r#* }" ] || f=$PDIR/${r%% *}/usr/${r#* }
+		echo "$f"
+	done
 }
 
 # Walk NEEDED from the root files through every library found; print one
@@ -176,8 +181,9 @@ update_list() {
 			awk '/^[^ ].*:$/ {n = $1; sub(/:ppc64el:$/, "", n); sub(/:$/, "", n)}
 			     /Candidate:/ {if ($2 != "(none)") print n, $2}'
 	}
-	debs_of() {	# package: its .deb in the cache
-		ls "$DEBS/${1}_"*"_ppc64el.deb" "$DEBS/${1}_"*"_all.deb" 2>/dev/null | head -n1
+	debs_of() {	# package: the .deb of the version added (the cache may
+			# hold other suites' versions too)
+		deb_of "${have[$1]%%=*}" "${have[$1]#*=}"
 	}
 	apt_update "$SUITE"
 	frontier=()

@@ -19,16 +19,22 @@ qemu_version_of() {
 	esac
 }
 # The DPDK client's testpmd, per suite, and the ABI its library names
-# carry (librte-eal23 for 22.11).
+# carry (librte-eal23 for 22.11): bookworm's 22.11, and sid's 25.11
+# (trixie's index lists 24.11.8 for ppc64el, but the archive answers 404
+# for its ppc64el files, as it does for trixie's 6.12.117).
 dpdk_version_of() {
 	case $1 in
 	bookworm) echo "22.11.11-0+deb12u1" ;;
+	sid) echo "25.11.4-1" ;;
 	*) return 1 ;;
 	esac
 }
+# The testpmds the DPDK client runs, the first one in full.
+DPDK_SUITES="bookworm sid"
 dpdk_abi_of() {
 	case $1 in
 	bookworm) echo 23 ;;
+	sid) echo 26 ;;
 	*) return 1 ;;
 	esac
 }
@@ -39,12 +45,14 @@ dpdk_abi_of() {
 coreutils_version_of() {
 	case $1 in
 	bookworm) echo "9.1-1" ;;
+	sid) echo "9.10-1" ;;
 	*) return 1 ;;
 	esac
 }
 libgcc_version_of() {
 	case $1 in
 	bookworm) echo "12.2.0-14+deb12u1" ;;
+	sid) echo "16.2.0-4" ;;
 	*) return 1 ;;
 	esac
 }

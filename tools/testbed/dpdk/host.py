@@ -4,24 +4,30 @@
 The emulated host gets an igb NIC (82576) in a PE and IOMMU group of its
 own, whose wire is a pair of Unix datagram sockets: one frame a
 datagram.  While the guest boots, a thread here receives every frame the
-NIC sends and watches the console.  When the guest's spapr_dpdk prints
-"@@DPDK-IO-READY" (testpmd forwarding in io mode), it injects ECHOES
-frames of its own, each with a sequence number and bytes derived from a
-per-boot token.
+NIC sends and watches the console.  Each time the guest's spapr_dpdk
+prints "@@DPDK-IO-READY <token> <phase> <tag> <txlen>" (a testpmd
+forwarding in io mode), it injects ECHOES frames of its own, each with a
+sequence number unique to the boot and bytes derived from a per-boot
+token.
 
-After the guest powered off:
-  - every injected frame must have come back byte for byte, and nothing
-    else of that kind: the NIC wrote them into DPDK's buffers and read
-    them out again, both through the TCEs;
-  - the 128-byte UDP frames of txonly must be as many as testpmd says it
-    sent, each with the headers testpmd writes.
+After the guest powered off, for each phase:
+  - every injected frame must have come back byte for byte: the NIC
+    wrote them into DPDK's buffers and read them out again, both through
+    the TCEs;
+  - the txonly UDP frames of that phase's size must be as many as
+    testpmd says it sent, each with the headers testpmd writes;
+and no frame of our ethertype may differ from every injected one.
 """
 
 import hashlib
 import os
+import re
 import secrets
+import shutil
 import socket
 import struct
+import subprocess
+import tempfile
 import threading
 import time
 
@@ -41,8 +47,7 @@ MAC = bytes.fromhex("525400535456")
 PEER = bytes.fromhex("025354560001")
 ETHERTYPE = 0x88B5		# IEEE local experimental
 ECHOES = 64
-FRAME = 270
-TXONLY_LEN = 128
+FRAME = 270		# bytes of an injected frame
 TIMEOUT = 600
 
 
@@ -63,7 +68,6 @@ def timeout(tests, default):
 
 def compose(flavour, build_dir):
     """Build the overlay tree for FLAVOUR and return its path."""
-    import subprocess
     if flavour not in FLAVOURS:
         raise SystemExit(f"run: the DPDK client needs --flavour "
                          f"{','.join(FLAVOURS)}, not {flavour}")
@@ -92,20 +96,20 @@ def frame(token, seq):
 class Wire(threading.Thread):
     """The NIC's far end: records what it sends, injects on cue."""
 
-    def __init__(self, wdir, log, token):
+    def __init__(self, log, token):
         super().__init__(daemon=True)
-        self.ours = os.path.join(wdir, "wire-host.sock")
-        self.nic = os.path.join(wdir, "wire-nic.sock")
-        for p in (self.ours, self.nic):
-            if os.path.exists(p):
-                os.unlink(p)
+        # A socket's path must fit in sun_path (108 bytes): a short
+        # directory of its own, not the run's log directory.
+        self.dir = tempfile.mkdtemp(prefix="stv-wire-")
+        self.ours = os.path.join(self.dir, "host.sock")
+        self.nic = os.path.join(self.dir, "nic.sock")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.sock.bind(self.ours)
         self.sock.settimeout(0.2)
         self.log, self.token = log, token
         self.frames = []		# everything the NIC sent, in order
-        self.injected = 0
+        self.injected = {}		# phase: frames injected
         self.inject_error = ""
         self.stopping = False
 
@@ -121,15 +125,16 @@ class Wire(threading.Thread):
                             f"bus={NIC_BUS[machine]},addr=0x0"]
         return args
 
-    def _ready(self):
+    def _cues(self):
+        """The phases whose READY line the console shows so far."""
         try:
             with open(self.log, "rb") as f:
-                return f"@@DPDK-IO-READY {self.token.hex()}".encode() in f.read()
+                text = f.read().decode("utf-8", "replace")
         except OSError:
-            return False
+            return set()
+        return {c.phase for c in cues(text, self.token)}
 
     def run(self):
-        cued = False
         next_look = 0.0
         while not self.stopping:
             try:
@@ -138,17 +143,17 @@ class Wire(threading.Thread):
                 pass
             except OSError:
                 break
-            if not cued and time.monotonic() >= next_look:
+            if time.monotonic() >= next_look:
                 next_look = time.monotonic() + 0.5
-                if self._ready():
-                    cued = True
-                    self._inject()
+                for phase in sorted(self._cues() - set(self.injected)):
+                    self._inject(phase)
 
-    def _inject(self):
-        for seq in range(ECHOES):
+    def _inject(self, phase):
+        self.injected[phase] = 0
+        for seq in range(phase * ECHOES, (phase + 1) * ECHOES):
             try:
                 self.sock.sendto(frame(self.token, seq), self.nic)
-                self.injected += 1
+                self.injected[phase] += 1
             except OSError as e:
                 self.inject_error = str(e)
                 return
@@ -164,33 +169,49 @@ class Wire(threading.Thread):
         self.stopping = True
         self.join(5)
         self.sock.close()
-        for p in (self.ours, self.nic):
-            if os.path.exists(p):
-                os.unlink(p)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def prepare(machine, wdir, log):
+def prepare(machine, log):
     """Start the wire; return (kernel words, QEMU args, state for check)."""
     if machine not in NIC_BUS:
         raise SystemExit(f"run: the DPDK client has no NIC slot on {machine}")
     token = secrets.token_bytes(8)
-    wire = Wire(wdir, log, token)
+    wire = Wire(log, token)
     wire.start()
     return ([f"spapr.dpdk={token.hex()}:{ECHOES}"], wire.qemu_args(machine),
             wire)
 
 
-def _txonly_ok(f):
+class Cue:
+    """One READY line: the phase, its test-name prefix, its txonly size."""
+
+    def __init__(self, phase, tag, txlen):
+        self.phase, self.tag, self.txlen = phase, tag, txlen
+
+
+def cues(text, token):
+    """The READY lines spapr_dpdk printed with TOKEN, in order."""
+    found = []
+    for m in re.finditer(rf"@@DPDK-IO-READY {token.hex()} (\d+) (\S+) (\d+)",
+                         text):
+        found.append(Cue(int(m.group(1)),
+                         "" if m.group(2) == "-" else m.group(2),
+                         int(m.group(3))))
+    return found
+
+
+def _txonly_ok(f, length):
     """A frame as testpmd's txonly builds it: IPv4 198.18.0.1 to
     198.18.0.2, UDP 9 to 9, lengths that add up, header checksum right."""
-    if len(f) != TXONLY_LEN or f[0:6] != bytes.fromhex("020000000000") \
+    if len(f) != length or f[0:6] != bytes.fromhex("020000000000") \
             or f[6:12] != MAC or f[12:14] != b"\x08\x00":
         return False
     ip = f[14:34]
     if ip[0] != 0x45 or ip[9] != 17 or ip[12:16] != bytes([198, 18, 0, 1]) \
             or ip[16:20] != bytes([198, 18, 0, 2]):
         return False
-    if struct.unpack(">H", ip[2:4])[0] != TXONLY_LEN - 14:
+    if struct.unpack(">H", ip[2:4])[0] != length - 14:
         return False
     s = sum(struct.unpack(">10H", ip))
     while s >> 16:
@@ -199,43 +220,58 @@ def _txonly_ok(f):
         return False
     udp = f[34:42]
     return udp[0:4] == b"\x00\x09\x00\x09" and \
-        struct.unpack(">H", udp[4:6])[0] == TXONLY_LEN - 34
+        struct.unpack(">H", udp[4:6])[0] == length - 34
 
 
-def _reported(text, what):
-    """The count spapr_dpdk printed as '# dpdk WHAT: TX-packets N'."""
+def _reported(text, phase):
+    """The count spapr_dpdk printed as '# dpdk txonly PHASE: TX-packets N'."""
     for line in text.splitlines():
-        if line.startswith(f"# dpdk {what}: TX-packets "):
+        if line.startswith(f"# dpdk txonly {phase}: TX-packets "):
             return int(line.split()[-1])
     return None
 
 
 def check(wire, tests, console):
-    """After the guest powered off: the frames the NIC put on the wire."""
+    """After the guest powered off: the frames the NIC put on the wire,
+    for each testpmd session that forwarded."""
     wire.stop()
     name = wanted(tests)[-1]
-    if "@@DPDK-IO-READY" not in console:
+    found = cues(console, wire.token)
+    if not found:
         return [ktap.Result(f"{name}:host_frames", "skip",
                             "testpmd never forwarded (see the guest's TAP)")]
-    sent = [frame(wire.token, s) for s in range(ECHOES)]
+    res = []
     ours = [f for f in wire.frames if len(f) >= 14 and
             struct.unpack(">H", f[12:14])[0] == ETHERTYPE]
-    back = [f for f in ours if f in sent]
-    bad = len(ours) - len(back)
-    missing = ECHOES - len(set(back))
-    res = [ktap.Result(
-        f"{name}:host_sees_every_frame_echoed_unchanged",
-        "pass" if wire.injected == ECHOES and not missing and not bad
-        and len(back) == ECHOES else "fail",
-        f"injected {wire.injected}{' (' + wire.inject_error + ')' if wire.inject_error else ''}, "
-        f"echoed {len(back)} identical, {missing} missing, {bad} altered")]
-    tx = [f for f in wire.frames if len(f) == TXONLY_LEN and f[12:14] == b"\x08\x00"]
-    good = sum(_txonly_ok(f) for f in tx)
-    want = _reported(console, "txonly")
-    res.append(ktap.Result(
-        f"{name}:host_counts_txonly_frames",
-        "pass" if want is not None and want > 0 and good == want == len(tx)
-        else "fail",
-        f"testpmd reported {want}, the wire carried {len(tx)} of "
-        f"{TXONLY_LEN} bytes, {good} well-formed"))
+    for c in found:
+        sent = [frame(wire.token, s)
+                for s in range(c.phase * ECHOES, (c.phase + 1) * ECHOES)]
+        back = [f for f in ours if f in sent]
+        injected = wire.injected.get(c.phase, 0)
+        missing = ECHOES - len(set(back))
+        res.append(ktap.Result(
+            f"{name}:{c.tag}host_sees_every_frame_echoed_unchanged",
+            "pass" if injected == ECHOES and not missing and
+            len(back) == ECHOES else "fail",
+            f"injected {injected}"
+            f"{' (' + wire.inject_error + ')' if wire.inject_error else ''}"
+            f", echoed {len(back)} identical, {missing} missing"))
+        tx = [f for f in wire.frames
+              if len(f) == c.txlen and f[12:14] == b"\x08\x00"]
+        good = sum(_txonly_ok(f, c.txlen) for f in tx)
+        want = _reported(console, c.phase)
+        res.append(ktap.Result(
+            f"{name}:{c.tag}host_counts_txonly_frames",
+            "pass" if want is not None and want > 0 and good == want == len(tx)
+            else "fail",
+            f"testpmd reported {want}, the wire carried {len(tx)} of "
+            f"{c.txlen} bytes, {good} well-formed"))
+    # Frames of our ethertype that no session sent: altered on the way.
+    known = {frame(wire.token, s) for c in found
+             for s in range(c.phase * ECHOES, (c.phase + 1) * ECHOES)}
+    bad = sum(f not in known for f in ours)
+    res.append(ktap.Result(f"{name}:host_sees_no_altered_frame",
+                           "pass" if not bad else "fail",
+                           f"{bad} frames of ethertype 0x{ETHERTYPE:04x} "
+                           "match none injected"))
     return res

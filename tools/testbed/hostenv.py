@@ -28,16 +28,18 @@ def sh_visible(cmd, **kw):
 
 
 def _versions():
-    """The cache, the primary kernel release, and per kernel build (token
-    of versions.sh) its bootable kernel, all from versions.sh."""
+    """The cache, the primary kernel release, its reference source, the
+    UAPI headers, and per kernel build (token of versions.sh) its
+    bootable kernel, all from versions.sh."""
     out = sh(["bash", "-c", f". {HERE}/versions.sh; echo $CACHE; echo $KREL; "
+              "echo $KSRC; echo $UAPI/include; "
               "for t in $(all_tokens); do echo $t $(vmlinux_of $t); done"])
     lines = out.splitlines()
-    builds = dict(line.split() for line in lines[2:])
-    return lines[0], lines[1], builds
+    builds = dict(line.split() for line in lines[4:])
+    return lines[0], lines[1], lines[2], lines[3], builds
 
 
-CACHE, KREL, KERNEL_BUILDS = _versions()
+CACHE, KREL, KSRC, UAPI_INCLUDE, KERNEL_BUILDS = _versions()
 
 
 def kver_of(token):

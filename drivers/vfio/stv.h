@@ -50,6 +50,7 @@
 
 #include <linux/dma-direction.h>
 #include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
@@ -65,6 +66,8 @@ struct mm_struct;
 struct mm_iommu_table_group_mem_t;
 
 #define STV_MAX_WINDOWS	IOMMU_TABLE_GROUP_MAX_TABLES
+/* 256 buckets (2 KiB a container): 32 regions a chain at DPDK's 8,192. */
+#define STV_PREREG_HASH_BITS	8
 /* Rounds of clear-then-unregister at release while KVM keeps mapping. */
 #define STV_RELEASE_TRIES	100
 
@@ -83,12 +86,14 @@ struct stv_group {
 /**
  * struct stv_prereg - a memory region preregistered by a container
  * @node: link in &stv_container.preregs
+ * @hnode: link in &stv_container.prereg_of, hashed by @mem
  * @mem: the mm_iommu region this container holds one reference on
  * @ua: its user address, as registered (for debugfs)
  * @size: its size in bytes
  */
 struct stv_prereg {
 	struct list_head node;
+	struct hlist_node hnode;
 	struct mm_iommu_table_group_mem_t *mem;
 	u64 ua;
 	u64 size;
@@ -125,6 +130,8 @@ struct stv_pins {
  * @pins: v1: the pins of each table's entries
  * @groups: attached &struct stv_group, the first one is the reference
  * @preregs: &struct stv_prereg regions this container registered
+ * @prereg_of: the same, hashed by their mm_iommu region, for MAP's
+ *	stv_registered_here() (DPDK registers thousands of one-page regions)
  * @id: number of the container in tracepoints, the debug log and debugfs
  * @refused_by: the check that refused the running ioctl (stv_refuse())
  * @owner: thread group id of the process that opened the container
@@ -145,6 +152,7 @@ struct stv_container {
 	struct stv_pins pins[STV_MAX_WINDOWS];
 	struct list_head groups;
 	struct list_head preregs;
+	DECLARE_HASHTABLE(prereg_of, STV_PREREG_HASH_BITS);
 	u32 id;
 	const char *refused_by;
 	pid_t owner;

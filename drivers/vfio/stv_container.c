@@ -55,6 +55,7 @@ struct stv_container *stv_container_new(bool v2)
 	mutex_init(&c->lock);
 	INIT_LIST_HEAD(&c->groups);
 	INIT_LIST_HEAD(&c->preregs);
+	hash_init(c->prereg_of);
 	c->v2 = v2;
 	c->id = atomic_inc_return(&next_id);
 	c->owner = task_tgid_nr(current);

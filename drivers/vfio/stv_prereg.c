@@ -6,7 +6,10 @@
  * in-kernel handlers find them too; the platform pins them long-term and
  * charges them to locked_vm.  A container records the regions it
  * registered, holding one reference on each, and drops them on release.
+ * The records are listed in order and hashed by region: MAP asks, for
+ * every call, whether this container registered the region it found.
  */
+#include <linux/hashtable.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -19,10 +22,18 @@ static struct stv_prereg *stv_find_prereg(struct stv_container *c,
 {
 	struct stv_prereg *p;
 
-	list_for_each_entry(p, &c->preregs, node)
+	hash_for_each_possible(c->prereg_of, p, hnode, (unsigned long)mem)
 		if (p->mem == mem)
 			return p;
 	return NULL;
+}
+
+/* Forget a region that left the container, and free its record. */
+static void stv_prereg_free(struct stv_prereg *p)
+{
+	list_del(&p->node);
+	hash_del(&p->hnode);
+	kfree(p);
 }
 
 /**
@@ -91,6 +102,7 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size)
 	p->ua = vaddr;
 	p->size = size;
 	list_add(&p->node, &c->preregs);
+	hash_add(c->prereg_of, &p->hnode, (unsigned long)mem);
 	c->enabled = true;
 	return 0;
 
@@ -143,8 +155,7 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 	if (ret)
 		return stv_refuse(c, "region still mapped (by KVM or another container)",
 				  ret);
-	list_del(&p->node);
-	kfree(p);
+	stv_prereg_free(p);
 	return 0;
 }
 
@@ -166,8 +177,7 @@ static unsigned int stv_let_go_all(struct stv_container *c,
 			left++;
 			continue;
 		}
-		list_del(&p->node);
-		kfree(p);
+		stv_prereg_free(p);
 	}
 	return left;
 }

@@ -37,8 +37,7 @@ usage() {
 }
 PROGRAM=${1:-}
 [ $# -gt 0 ] && shift
-SUITE=bookworm-backports
-[ "$PROGRAM" = testpmd ] && SUITE=bookworm
+SUITE=$(default_suite_of "$PROGRAM")
 if [ "${1:-}" = --suite ]; then
 	SUITE=$2
 	shift 2

@@ -62,7 +62,7 @@ def runs_on(machine, flavour):
 
 
 def timeout(tests, default):
-    """The per-boot timeout that leaves room for three testpmd runs."""
+    """The per-boot timeout that leaves room for every testpmd session of one boot."""
     return max(default, TIMEOUT) if wanted(tests) else default
 
 

@@ -114,8 +114,10 @@ OPS ?= 1000000
 .PHONY: fuzz
 fuzz: setup
 	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour debug \
-		--driver ours --tests spapr_tce_fuzz --timeout 3600 \
-		--append spapr.fuzz=$(SEED):$(OPS) --append spapr.test_timeout=3500 -v
+		--driver ours --tests spapr_tce_fuzz \
+		--timeout $$($(VERSIONS); timeout_of fuzz_boot) \
+		--test-timeout $$($(VERSIONS); timeout_of fuzz_test) \
+		--append spapr.fuzz=$(SEED):$(OPS) -v
 
 # The README's commands from zero in a clean Debian 12 root (debootstrap):
 # set-up, build, selftests, one smoke boot.  Root and the network.

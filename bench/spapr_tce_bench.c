@@ -17,10 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctx.h"
-#include "ddw.h"
 #include "dma_region.h"
 #include "env.h"
+#include "vfio.h"
 
 #define MIB		(1024ULL * 1024)
 #define MAP_BYTES	(256 * MIB)
@@ -239,11 +238,14 @@ static void bench_v2_dpdk(struct dma_region *r)
 	       DPDK_REGIONS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct dma_region r;
-	int ret = dma_region_alloc(&r, MAP_BYTES, false);
+	int ret;
 
+	/* The device, as the selftests take it: the last argument. */
+	env_take_bdf(&argc, argv);
+	ret = dma_region_alloc(&r, MAP_BYTES, false);
 	if (ret)
 		die("alloc", ret);
 	bench_v1(&r);

@@ -5,12 +5,10 @@
  * baseline.
  */
 #include "harness.h"
-#include "caps.h"
-#include "ctx.h"
-#include "ddw.h"
+#include "process.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
-#include "locked_vm.h"
 
 #define KB(x) ((long)((x) / 1024))
 
@@ -241,4 +239,4 @@ TEST_F(acct_v2, rlimit_covers_window_tables)
 	EXPECT_EQ(s->base + KB(s->r.size), locked_vm_kb());
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

@@ -5,10 +5,9 @@
  */
 #include <fcntl.h>
 #include "harness.h"
-#include "ctx.h"
+#include "vfio.h"
 #include "env.h"
-#include "modstats.h"
-#include "eeh.h"
+#include "debugfs.h"
 #include "nvme.h"
 
 #define BOGUS_EXT 0x7777
@@ -108,10 +107,10 @@ TEST_F(attached, iommu_ioctls_before_set_iommu)
 
 TEST_F(attached, device_fd_needs_iommu)
 {
-	const char *bdf = getenv("SPAPR_BDF");
+	const char *bdf = env_bdf();
 	struct nvme n;
 
-	ASSERT_NE(NULL, bdf);
+	ASSERT_NE(0, strlen(bdf));
 	EXPECT_EQ(-EINVAL, vfio_ioctl(self->c.group, VFIO_GROUP_GET_DEVICE_FD,
 				      (void *)bdf));
 	ASSERT_EQ(0, vfio_set_iommu(self->c.container, SPAPR_V2));
@@ -221,4 +220,4 @@ TEST(served_by_loaded_driver)
 	EXPECT_EQ(before.containers, during.containers);
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

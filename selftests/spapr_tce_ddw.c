@@ -7,10 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "harness.h"
-#include "known.h"
-#include "locked_vm.h"
-#include "ctx.h"
-#include "ddw.h"
+#include "process.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
 
@@ -325,4 +323,4 @@ TEST(map_small_pages_in_64k_window_einval)
 	dma_region_free(&r);
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

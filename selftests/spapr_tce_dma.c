@@ -6,9 +6,8 @@
  * poisoned buffer unchanged byte for byte).
  */
 #include "harness.h"
-#include "ddw.h"
+#include "vfio.h"
 #include "env.h"
-#include "known.h"
 #include "rig.h"
 
 /* Identify into @iova must land at @r + @off, and nowhere else in @r. */
@@ -274,4 +273,4 @@ TEST_F_TIMEOUT(dma_ddw, multilevel_window, 180)
 	blocked(_metadata, &self->g, &self->d, iova);
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

@@ -6,8 +6,7 @@
  */
 #include <stddef.h>
 #include "harness.h"
-#include "ctx.h"
-#include "eeh.h"
+#include "vfio.h"
 
 FIXTURE(eeh) {
 	struct spapr_ctx c;
@@ -125,4 +124,4 @@ TEST(eeh_op_without_iommu_einval)
 	ctx_close(&c);
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

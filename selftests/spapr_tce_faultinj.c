@@ -11,13 +11,11 @@
  * Needs fail-nth (the test bed's debug kernel); elsewhere it skips.
  */
 #include "harness.h"
-#include "ctx.h"
-#include "ddw.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
-#include "faultinj.h"
-#include "locked_vm.h"
-#include "modstats.h"
+#include "debugfs.h"
+#include "process.h"
 
 /* More allocations than any of these paths makes. */
 #define FI_MAX_N	400
@@ -201,4 +199,4 @@ TEST_F_TIMEOUT(fi, every_allocation_fails_cleanly, 600)
 	TH_LOG("fault-injection points: %u", points);
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

@@ -46,13 +46,11 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "ddw.h"
+#include "vfio.h"
 #include "env.h"
-#include "known.h"
-#include "kvm_tce.h"
-#include "kvm_vmm.h"
-#include "locked_vm.h"
-#include "modstats.h"
+#include "kvm.h"
+#include "process.h"
+#include "debugfs.h"
 
 #define SEQ_LEN		1000
 #define NC		2		/* containers */
@@ -576,7 +574,7 @@ static void fuzz_params(unsigned int *seed, unsigned long *ops,
 
 	*seed = DEFAULT_SEED;
 	*ops = env_debug() ? 50000 : 2000;
-	*first = env_debug() && !strncmp(env_machine(), "powernv", 7) ?
+	*first = env_debug() && machine_is_powernv() ?
 		 50000 / SEQ_LEN : 0;
 	if (p && *p) {
 		*first = 0;
@@ -661,4 +659,4 @@ TEST_F_TIMEOUT(fuzz, sequences_keep_invariants, 3400)
 	       done / SEQ_LEN, (long)(time(NULL) - t0));
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

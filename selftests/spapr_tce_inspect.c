@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "harness.h"
-#include "ctx.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
-#include "locked_vm.h"
+#include "process.h"
 
 #define VIEWS		"/sys/kernel/debug/vfio_spapr_tce/containers"
 #define STATE_MAX	8192
@@ -148,4 +148,4 @@ TEST_F(inspect, view_matches_live_mappings_and_goes_with_the_container)
 		TH_LOG("%s outlived its container", self->path);
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

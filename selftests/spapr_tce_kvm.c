@@ -2,7 +2,7 @@
 /*
  * KVM's in-kernel TCE hcalls (H_PUT_TCE, H_GET_TCE, H_PUT_TCE_INDIRECT,
  * H_STUFF_TCE) against the VFIO group's default window, from a minimal
- * VMM (lib/kvm_vmm.h): a real-mode guest makes the hcalls, the VMM counts
+ * VMM (lib/kvm.h): a real-mode guest makes the hcalls, the VMM counts
  * every exit, then drives the NVMe from userspace and checks where the
  * device's Identify data landed in guest RAM.
  *
@@ -30,7 +30,7 @@
  *            Stopped after its exchange: the guest's new entry is live,
  *            and its view must survive for a later UNMAP to find it.
  *
- * Needs kvm-hv: SPAPR_KVM=1 from the runner, else the tests skip.
+ * Needs kvm-hv (the kvm_hv module and /dev/kvm), else the tests skip.
  */
 #include <endian.h>
 #include <errno.h>
@@ -41,11 +41,9 @@
 
 #include "harness.h"
 #include "env.h"
-#include "known.h"
-#include "kvm_tce.h"
-#include "kvm_vmm.h"
-#include "locked_vm.h"
-#include "modstats.h"
+#include "kvm.h"
+#include "process.h"
+#include "debugfs.h"
 #include "rig.h"
 
 #define GUEST_RAM	(2UL << 20)
@@ -89,7 +87,7 @@ FIXTURE_SETUP(kvm)
 	self->g.c.container = self->g.c.group = -1;
 	self->m.kvm = self->m.vm = self->m.vcpu = -1;
 	if (!env_kvm())
-		SKIP(return, "no kvm-hv on %s (SPAPR_KVM is not 1)",
+		SKIP(return, "no kvm-hv on %s (kvm_hv not loaded, or no /dev/kvm)",
 		     env_machine());
 	ASSERT_NE(0, strlen(env_serial())) TH_LOG("SPAPR_SERIAL is not set");
 
@@ -523,7 +521,7 @@ FIXTURE_SETUP(kvm_v1)
 	self->table = self->dev = -1;
 	self->m.kvm = self->m.vm = self->m.vcpu = -1;
 	if (!env_kvm())
-		SKIP(return, "no kvm-hv on %s (SPAPR_KVM is not 1)",
+		SKIP(return, "no kvm-hv on %s (kvm_hv not loaded, or no /dev/kvm)",
 		     env_machine());
 	if (!*env_group2())
 		SKIP(return, "%s has one NVMe only; two groups are needed",
@@ -716,4 +714,4 @@ TEST_F_TIMEOUT(kvm_v1, region_of_released_container_dropped_when_unmapped,
 	}
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

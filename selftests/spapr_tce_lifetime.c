@@ -6,13 +6,11 @@
  */
 #include <signal.h>
 #include "harness.h"
-#include "child.h"
-#include "ctx.h"
-#include "ddw.h"
+#include "process.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
-#include "locked_vm.h"
-#include "modstats.h"
+#include "debugfs.h"
 #include "nvme.h"
 
 /* Give a container everything it can hold: memory, mappings, a window. */
@@ -210,4 +208,4 @@ TEST_F_TIMEOUT(life, repeated_open_close_is_stable, 180)
 	}
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

@@ -14,7 +14,6 @@
 #include "harness.h"
 #include "dma_region.h"
 #include "env.h"
-#include "known.h"
 #include "nvme.h"
 #include "rig.h"
 #include "vfio.h"
@@ -217,4 +216,4 @@ TEST(v1_second_group_ebusy)
 	close(c);
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

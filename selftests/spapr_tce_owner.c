@@ -8,11 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "harness.h"
-#include "child.h"
-#include "ctx.h"
+#include "process.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
-#include "known.h"
 
 FIXTURE(owner) {
 	struct spapr_ctx c;
@@ -214,4 +213,4 @@ TEST_F(owner, foreign_process_cannot_add_group_eperm)
 			      self->c.win32_start, DEF_WIN_PAGE, MAP_RW));
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

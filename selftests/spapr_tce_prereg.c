@@ -7,12 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "harness.h"
-#include "ctx.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
-#include "known.h"
-#include "locked_vm.h"
-#include "raw.h"
+#include "process.h"
 
 #define REGSZ sizeof(struct vfio_iommu_spapr_register_memory)
 #define REG VFIO_IOMMU_SPAPR_REGISTER_MEMORY
@@ -310,4 +308,4 @@ TEST_F(prereg, map_user_address_zero_einval)
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap at 0: %s", strerror(errno));
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

@@ -68,4 +68,4 @@ TEST_F_TIMEOUT(smoke, identify_lands_unmap_blocks_remap_lands, 120)
 	ASSERT_TRUE(rig_serial_at(&self->d, 0));
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

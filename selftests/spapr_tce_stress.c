@@ -39,7 +39,7 @@
  * module's containers, tables and pinned pages, are back at their values
  * from before the first round.
  *
- * Needs kvm-hv (SPAPR_KVM=1).  The debug kernel (SPAPR_DEBUG=1) runs the
+ * Needs kvm-hv.  A debug kernel (one with kmemleak, see env.h) runs the
  * long version, under KASAN, lockdep and kmemleak.
  */
 #include <endian.h>
@@ -51,13 +51,11 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "ddw.h"
+#include "vfio.h"
 #include "env.h"
-#include "kvm_tce.h"
-#include "known.h"
-#include "kvm_vmm.h"
-#include "locked_vm.h"
-#include "modstats.h"
+#include "kvm.h"
+#include "process.h"
+#include "debugfs.h"
 #include "rig.h"
 
 #define GUEST_RAM	(2UL << 20)
@@ -342,7 +340,7 @@ FIXTURE_VARIANT_ADD(stress, v2) { .type = SPAPR_V2 };
 FIXTURE_SETUP(stress)
 {
 	if (!env_kvm())
-		SKIP(return, "no kvm-hv on %s (SPAPR_KVM is not 1)",
+		SKIP(return, "no kvm-hv on %s (kvm_hv not loaded, or no /dev/kvm)",
 		     env_machine());
 	ASSERT_NE(0, strlen(env_serial())) TH_LOG("SPAPR_SERIAL is not set");
 	self->have_stats = modstats_read(&self->base) == 0;
@@ -570,4 +568,4 @@ TEST_F_TIMEOUT(stress, rounds_keep_invariants, 580)
 	}
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "harness.h"
-#include "ctx.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
 
@@ -268,4 +268,4 @@ TEST_F(trace, refusal_explained_by_dynamic_debug_only_when_asked)
 				     self->r.size));
 }
 
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

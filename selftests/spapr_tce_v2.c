@@ -5,14 +5,10 @@
  */
 #include <stddef.h>
 #include "harness.h"
-#include "ctx.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "env.h"
-#include "known.h"
-#include "raw.h"
 
-#define MAPSZ sizeof(struct vfio_iommu_type1_dma_map)
-#define UNMAPSZ sizeof(struct vfio_iommu_type1_dma_unmap)
 #define PG DEF_WIN_PAGE
 
 FIXTURE(v2) {
@@ -62,14 +58,6 @@ TEST_F(v2, get_info_reports_ddw)
 	       i->ddw.max_dynamic_windows_supported, i->ddw.levels);
 }
 
-TEST_F(v2, get_info_short_argsz)
-{
-	struct vfio_iommu_spapr_tce_info info = { .argsz = 12 };
-
-	EXPECT_EQ(-EINVAL, vfio_ioctl(self->c.container,
-				      VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info));
-}
-
 TEST_F(v2, get_info_v1_argsz_leaves_ddw_alone)
 {
 	struct vfio_iommu_spapr_tce_info info;
@@ -95,39 +83,6 @@ TEST_F(v2, map_before_any_registration_eperm)
 	EXPECT_EQ(-EPERM, vfio_map(self->c.container, self->r.va, self->iova,
 				   PG, MAP_RW));
 	EXPECT_EQ(-EPERM, vfio_unmap(self->c.container, self->iova, PG));
-}
-
-TEST_F(v2, map_unmap_ok)
-{
-	ASSERT_EQ(0, reg(self));
-	EXPECT_EQ(0, vfio_map(self->c.container, self->r.va, self->iova,
-			      self->r.size, MAP_RW));
-	EXPECT_EQ(0, vfio_unmap(self->c.container, self->iova, self->r.size));
-	EXPECT_EQ(0, vfio_unmap(self->c.container, self->iova, self->r.size));
-	EXPECT_EQ(0, vfio_unregister(self->c.container, self->r.va, self->r.size));
-}
-
-TEST_F(v2, map_bad_args)
-{
-	int c = self->c.container;
-
-	ASSERT_EQ(0, reg(self));
-	EXPECT_EQ(-EINVAL, raw_map(c, MAPSZ - 1, MAP_RW, self->va, self->iova, PG));
-	EXPECT_EQ(-EINVAL, raw_map(c, MAPSZ, MAP_RW | 4, self->va, self->iova, PG));
-	EXPECT_EQ(-EINVAL, raw_map(c, MAPSZ, 0, self->va, self->iova, PG));
-	EXPECT_EQ(-EINVAL, raw_map(c, MAPSZ, MAP_RW, self->va + 8, self->iova, PG));
-	EXPECT_EQ(-EINVAL, raw_map(c, MAPSZ, MAP_RW, self->va, self->iova, PG + 8));
-}
-
-TEST_F(v2, map_outside_window_enxio)
-{
-	uint64_t end = self->c.win32_start + self->c.win32_size;
-
-	ASSERT_EQ(0, reg(self));
-	EXPECT_EQ(-ENXIO, vfio_map(self->c.container, self->r.va, end, PG, MAP_RW));
-	EXPECT_EQ(-ENXIO, vfio_map(self->c.container, self->r.va, 1ULL << 62,
-				   PG, MAP_RW));
-	EXPECT_EQ(-ENXIO, vfio_unmap(self->c.container, end, PG));
 }
 
 TEST_F(v2, map_unregistered_memory_einval)
@@ -185,31 +140,6 @@ TEST_F(v2, unmap_crossing_window_end_einval)
 }
 
 /* As for v1: an entry in use fails the whole MAP, which leaves nothing. */
-TEST_F(v2, map_over_mapped_entry_ebusy_atomic)
-{
-	int c = self->c.container;
-
-	INTREE_BUG("MAP silently replaces a mapped entry");
-	ASSERT_EQ(0, reg(self));
-	ASSERT_EQ(0, vfio_map(c, self->r.va + PG, self->iova + PG, PG, MAP_RW));
-	EXPECT_EQ(-EBUSY, vfio_map(c, self->r.va, self->iova, 4 * PG, MAP_RW));
-	EXPECT_EQ(0, vfio_map(c, self->r.va, self->iova, PG, MAP_RW));
-	EXPECT_EQ(-EBUSY, vfio_map(c, self->r.va, self->iova + PG, PG, MAP_RW));
-	EXPECT_EQ(0, vfio_unmap(c, self->iova, 4 * PG));
-	/* Nothing is left mapped, so the region can go. */
-	EXPECT_EQ(0, vfio_unregister(c, self->r.va, self->r.size));
-}
-
-TEST_F(v2, unmap_bad_args)
-{
-	int c = self->c.container;
-
-	ASSERT_EQ(0, reg(self));
-	EXPECT_EQ(-EINVAL, raw_unmap(c, UNMAPSZ - 1, 0, self->iova, PG));
-	EXPECT_EQ(-EINVAL, raw_unmap(c, UNMAPSZ, 1, self->iova, PG));
-	EXPECT_EQ(-EINVAL, raw_unmap(c, UNMAPSZ, 0, self->iova, PG + 8));
-}
-
 TEST_F(v2, remove_pending_default_window)
 {
 	ASSERT_EQ(0, reg(self));
@@ -237,20 +167,4 @@ TEST_F(v2, remove_used_default_window)
  * here (its iova check is a boolean expression, not an errno) and does
  * nothing; the expectation is the errno the check obviously meant.
  */
-TEST_F(v2, map_unaligned_iova_einval)
-{
-	INTREE_BUG("returns 1 (boolean from iommu_tce_*_param_check)");
-	ASSERT_EQ(0, reg(self));
-	EXPECT_EQ(-EINVAL, raw_map(self->c.container, MAPSZ, MAP_RW, self->va,
-				   self->iova + 8, PG));
-}
-
-TEST_F(v2, unmap_unaligned_iova_einval)
-{
-	INTREE_BUG("returns 1 (boolean from iommu_tce_*_param_check)");
-	ASSERT_EQ(0, reg(self));
-	EXPECT_EQ(-EINVAL, raw_unmap(self->c.container, UNMAPSZ, 0,
-				     self->iova + 8, PG));
-}
-
-TEST_HARNESS_MAIN
+SPAPR_HARNESS_MAIN

@@ -1,26 +1,52 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the guest runner tells each test binary through the environment. */
+/*
+ * What a test runs on: the device (named as the kernel's VFIO selftests
+ * name it), the machine, the backend serving containers, and the
+ * kernel's facilities.  Everything but the device and its serial is
+ * found out from the running system.
+ */
 #ifndef SPAPR_ENV_H
 #define SPAPR_ENV_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-const char *env_group(void);	/* SPAPR_GROUP, e.g. /dev/vfio/0 */
-const char *env_bdf(void);	/* SPAPR_BDF */
-const char *env_serial(void);	/* SPAPR_SERIAL */
-const char *env_group2(void);	/* SPAPR_GROUP2: "" without a 2nd NVMe */
-const char *env_bdf2(void);	/* SPAPR_BDF2 */
+/*
+ * Take the device from the command line: a last argument shaped like a
+ * PCI address (DDDD:BB:DD.F) names it and is removed from argv.  Called
+ * by SPAPR_HARNESS_MAIN before the harness reads its options.
+ */
+void env_take_bdf(int *argc, char **argv);
+/* The device's PCI address: the command line's, or VFIO_SELFTESTS_BDF. */
+const char *env_bdf(void);
+/* Its IOMMU group's VFIO node, from sysfs, e.g. /dev/vfio/0. */
+const char *env_group(void);
+/* The serial number it reports, when the test bed knows it
+ * (SPAPR_SERIAL); "" otherwise. */
+const char *env_serial(void);
+/*
+ * A second NVMe bound to vfio-pci in an IOMMU group of its own, the
+ * lowest such PCI address; "" when there is none.
+ */
+const char *env_bdf2(void);
+const char *env_group2(void);
 const char *env_serial2(void);	/* SPAPR_SERIAL2 */
-const char *env_machine(void);	/* SPAPR_MACHINE */
-const char *env_driver(void);	/* SPAPR_DRIVER: ours or intree */
 
+/* "PowerNV POWER9", "pSeries POWER10", ...: /proc/cpuinfo's platform
+ * and CPU. */
+const char *env_machine(void);
 bool machine_is_powernv(void);
 bool machine_is_pseries(void);
+/*
+ * "ours" when vfio_spapr_tce is loaded, "intree" otherwise.  SPAPR_DRIVER
+ * overrides it where both are loaded (the coexistence check).
+ */
+const char *env_driver(void);
 bool driver_is_intree(void);
-/* SPAPR_KVM=1: the runner loaded kvm and kvm-hv on this machine. */
+/* kvm-hv is loaded and /dev/kvm is there. */
 bool env_kvm(void);
-/* SPAPR_DEBUG=1: the test bed's debug kernel (KASAN, lockdep, kmemleak). */
+/* A debug kernel: kmemleak is there (the test bed's debug lane, with
+ * KASAN and lockdep). */
 bool env_debug(void);
 
 /* The kernel's base page size. */

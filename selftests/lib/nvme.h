@@ -26,7 +26,7 @@ struct nvme {
 	uint8_t phase;
 };
 
-/* Get the device fd from @group ($SPAPR_BDF), find BAR0 and config space,
+/* Get the device fd from @group (env_bdf()), find BAR0 and config space,
  * turn on memory decoding and bus mastering.  0 or -errno. */
 int nvme_open(struct nvme *n, int group);
 /* The same for the device @bdf of @group. */

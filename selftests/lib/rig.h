@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctx.h"
+#include "vfio.h"
 #include "dma_region.h"
 #include "nvme.h"
 

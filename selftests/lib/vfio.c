@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "env.h"
 #include "vfio.h"
@@ -161,4 +162,128 @@ int vfio_eeh_op(int container, uint32_t op)
 	struct vfio_eeh_pe_op o = { .argsz = sizeof(o), .op = op };
 
 	return vfio_ioctl(container, VFIO_EEH_PE_OP, &o);
+}
+
+int raw_map(int container, uint32_t argsz, uint32_t flags, uint64_t vaddr,
+	    uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = argsz, .flags = flags, .vaddr = vaddr,
+		.iova = iova, .size = size,
+	};
+
+	return vfio_ioctl(container, VFIO_IOMMU_MAP_DMA, &m);
+}
+
+int raw_unmap(int container, uint32_t argsz, uint32_t flags, uint64_t iova,
+	      uint64_t size)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = argsz, .flags = flags, .iova = iova, .size = size,
+	};
+
+	return vfio_ioctl(container, VFIO_IOMMU_UNMAP_DMA, &u);
+}
+
+int raw_register(int container, unsigned long req, uint32_t argsz,
+		 uint32_t flags, uint64_t vaddr, uint64_t size)
+{
+	struct vfio_iommu_spapr_register_memory r = {
+		.argsz = argsz, .flags = flags, .vaddr = vaddr, .size = size,
+	};
+
+	return vfio_ioctl(container, req, &r);
+}
+
+int ctx_open(struct spapr_ctx *c, int type, const char **step)
+{
+	return ctx_open_group(c, env_group(), type, step);
+}
+
+int ctx_open_group(struct spapr_ctx *c, const char *group, int type,
+		   const char **step)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->container = c->group = -1;
+	c->type = type;
+
+	*step = "open /dev/vfio/vfio";
+	ret = vfio_open_container();
+	if (ret < 0)
+		return ret;
+	c->container = ret;
+
+	*step = "open group";
+	ret = vfio_open_group_path(group);
+	if (ret < 0)
+		return ret;
+	c->group = ret;
+
+	*step = "group viable";
+	ret = vfio_group_viable(c->group);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -EBUSY;
+
+	*step = "VFIO_GROUP_SET_CONTAINER";
+	ret = vfio_group_set_container(c->group, c->container);
+	if (ret < 0 || !type)
+		return ret;
+
+	*step = "VFIO_SET_IOMMU";
+	ret = vfio_set_iommu(c->container, type);
+	if (ret < 0)
+		return ret;
+
+	*step = "VFIO_IOMMU_SPAPR_TCE_GET_INFO";
+	ret = vfio_get_info(c->container, &c->info);
+	if (ret < 0)
+		return ret;
+	c->win32_start = c->info.dma32_window_start;
+	c->win32_size = c->info.dma32_window_size;
+	*step = "done";
+	return 0;
+}
+
+void ctx_close(struct spapr_ctx *c)
+{
+	if (c->group >= 0)
+		close(c->group);
+	if (c->container >= 0)
+		close(c->container);
+	c->group = c->container = -1;
+}
+
+bool ddw_has_64k(const struct spapr_ctx *c)
+{
+	return (c->info.flags & VFIO_IOMMU_SPAPR_INFO_DDW) &&
+	       (c->info.ddw.pgsizes & (1ULL << DDW_SHIFT));
+}
+
+bool ddw_needs_hugetlb(void)
+{
+	return host_page_size() < (1UL << DDW_SHIFT);
+}
+
+uint32_t ddw_multilevel_levels(void)
+{
+	/* With a 64K kernel every level is at least one 64K page, so fewer
+	 * levels cover the same window. */
+	return host_page_size() >= (1UL << 16) ? 2 : 3;
+}
+
+bool eeh_platform_enabled(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/proc/powerpc/eeh", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	return strstr(line, "EEH Subsystem is enabled") != NULL;
 }

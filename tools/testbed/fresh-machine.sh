@@ -58,7 +58,9 @@ fi
 
 base=${SPAPR_TCE_CACHE:-$HOME/.cache/spapr-tce-vfio}/fresh
 mirror=${FRESH_MIRROR:-http://deb.debian.org/debian}
-step_timeout=${FRESH_STEP_TIMEOUT:-2400}
+# Each step's limit: timeouts.tsv's fresh_step, unless FRESH_STEP_TIMEOUT.
+step_timeout=${FRESH_STEP_TIMEOUT:-$(awk '$1 == "fresh_step" { print $2 }' \
+	"$here/timeouts.tsv")}
 mkdir -p "$base"
 base=$(cd "$base" && pwd -P)	# /proc/PID/root shows the real path
 root=$base/root-$$

@@ -42,6 +42,25 @@ def _versions():
 CACHE, KREL, KSRC, UAPI_INCLUDE, KERNEL_BUILDS = _versions()
 
 
+def _timeouts():
+    """Every time limit of the test bed, by name: timeouts.tsv, and "test"
+    from the selftests' own kselftest settings file."""
+    limits = {}
+    with open(os.path.join(HERE, "timeouts.tsv")) as f:
+        for line in f:
+            words = line.split()
+            if words and not words[0].startswith("#"):
+                limits[words[0]] = int(words[1])
+    with open(os.path.join(TOP, "selftests", "settings")) as f:
+        for line in f:
+            if line.startswith("timeout="):
+                limits["test"] = int(line.split("=", 1)[1])
+    return limits
+
+
+TIMEOUTS = _timeouts()
+
+
 def kver_of(token):
     """The kernel version of a kernel build token ("" for debug)."""
     return token.split("@", 1)[1] if "@" in token else ""

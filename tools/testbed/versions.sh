@@ -148,3 +148,10 @@ toolchain_of() {
 # The debug kernel (tools/testbed/build-debug-kernel.sh).
 DEBUG_BUILD=$CACHE/debug-build
 DEBUG_IMAGE=$CACHE/debug-image
+
+# timeout_of NAME: a time limit of the test bed, in seconds (timeouts.tsv).
+TIMEOUTS_TSV=$_versions_here/timeouts.tsv
+timeout_of() {
+	awk -v k="$1" '!/^#/ && NF && $1 == k { print $2; found = 1; exit }
+	END { exit !found }' "$TIMEOUTS_TSV"
+}

@@ -32,6 +32,7 @@ import threading
 import time
 
 import ktap
+from hostenv import TIMEOUTS
 
 TESTS = ("spapr_dpdk",)
 # Kernel builds with a pinned testpmd (versions.sh dpdk_version_of):
@@ -48,7 +49,7 @@ PEER = bytes.fromhex("025354560001")
 ETHERTYPE = 0x88B5		# IEEE local experimental
 ECHOES = 64
 FRAME = 270		# bytes of an injected frame
-TIMEOUT = 600
+TIMEOUT = TIMEOUTS["boot_dpdk"]
 
 
 def wanted(tests):

@@ -23,7 +23,7 @@ import time
 
 import ktap
 import machines
-from hostenv import BUILD, CACHE, TOP, sh
+from hostenv import BUILD, CACHE, TIMEOUTS, TOP, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTBED = os.path.dirname(HERE)
@@ -34,7 +34,7 @@ IMAGE = os.path.join(CACHE, "install", "root.img")
 TOKENS = ("powerpc64le", "powerpc64le-64k")
 TOKEN = TOKENS[0]
 # A test boot: eight apt/DKMS steps, two native module builds under TCG.
-TIMEOUT = 1500
+TIMEOUT = TIMEOUTS["install_boot"]
 # The root's disk must not share the NVMe's IOMMU group, or the group is
 # not viable for VFIO: on pseries every device of a PHB is in one group,
 # so it gets a second PHB; on powernv a root port of its own.

@@ -33,7 +33,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 compat_h=$here/stv_compat.h
 table=$here/stv_layouts.tsv
 
-# canon FILE [N]: the four declarations, comments and spacing removed.
+# canon FILE [N]: the declarations (two enums, the ops, the registration
+# pair), comments and spacing removed; one a kernel lacks reads
+# "missing(...)" on both sides.
 canon() {
 	awk -v want="${2:-}" '
 	want != "" {
@@ -62,6 +64,7 @@ canon() {
 				s = substr(s, 1, i) substr(s, i + 2)
 		}
 		print item("enum vfio_group_type{", "};")
+		print item("enum vfio_iommu_notify_type{", "};")
 		print item("struct vfio_iommu_driver_ops{", "};")
 		print item("int vfio_register_iommu_driver(", ";")
 		print item("void vfio_unregister_iommu_driver(", ";")

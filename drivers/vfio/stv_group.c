@@ -2,9 +2,10 @@
 /*
  * spapr-tce-vfio: attaching and detaching IOMMU groups.
  *
- * The VFIO core has already claimed DMA ownership of the group (the
- * platform's take_ownership ran then).  We program the container's
- * windows into it on attach and unprogram them on detach.  Mappings live
+ * The VFIO core has already claimed DMA ownership of the group; from 6.4
+ * the platform's take_ownership ran then, before 6.4 we run it here
+ * (stv_compat.h).  We program the container's windows into the group on
+ * attach and unprogram them on detach.  Mappings live
  * in the container's tables, shared by all groups: they are cleared when
  * the last group leaves, not when any group does.
  */
@@ -122,8 +123,13 @@ int stv_attach_group(void *data, struct iommu_group *grp,
 		goto out_unlock;
 	}
 	tg = iommu_group_get_iommudata(grp);
-	if (!tg || !tg->ops) {
+	if (!tg) {
 		ret = stv_refuse(c, "group without a TCE table group", -ENODEV);
+		goto out_unlock;
+	}
+	if (!tg->ops || !stv_can_take_table_group(tg)) {
+		ret = stv_refuse(c, "no table-group ops for a backend (pseries on 6.1)",
+				 -ENODEV);
 		goto out_unlock;
 	}
 	ret = stv_check_compatible(c, grp, tg);
@@ -135,9 +141,10 @@ int stv_attach_group(void *data, struct iommu_group *grp,
 		ret = -ENOMEM;
 		goto out_unlock;
 	}
+	stv_take_table_group(tg);
 	ret = stv_program_group(c, tg);
 	if (ret)
-		goto err_free;
+		goto err_give_back;
 
 	stv_default_window_arm(c);
 	g->grp = grp;
@@ -147,7 +154,8 @@ int stv_attach_group(void *data, struct iommu_group *grp,
 	mutex_unlock(&c->lock);
 	return 0;
 
-err_free:
+err_give_back:
+	stv_give_back_table_group(tg);
 	kfree(g);
 out_unlock:
 	trace_stv_attach(c->id, iommu_group_id(grp), ret);
@@ -189,6 +197,7 @@ void stv_detach_group(void *data, struct iommu_group *grp)
 		if (g->table_group->ops->unset_window)
 			g->table_group->ops->unset_window(g->table_group, i);
 	}
+	stv_give_back_table_group(g->table_group);
 	kfree(g);
 out_unlock:
 	mutex_unlock(&c->lock);

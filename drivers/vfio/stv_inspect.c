@@ -19,7 +19,7 @@
 #include <linux/debugfs.h>
 #include <linux/iommu.h>
 #include <linux/seq_file.h>
-#include <linux/string_choices.h>
+#include <linux/string_helpers.h>
 
 #include "stv.h"
 

@@ -16,6 +16,8 @@
 
 #include <linux/tracepoint.h>
 
+#include "stv_compat.h"
+
 DECLARE_EVENT_CLASS(stv_group_event,
 		    TP_PROTO(u32 container, int group, int ret),
 		    TP_ARGS(container, group, ret),
@@ -156,8 +158,8 @@ TRACE_EVENT(stv_refuse,
 			     __string(check, check)
 			     __field(long, ret)),
 	    TP_fast_assign(__entry->container = container;
-			   __assign_str(op);
-			   __assign_str(check);
+			   stv_assign_str(op, op);
+			   stv_assign_str(check, check);
 			   __entry->ret = ret;),
 	    TP_printk("container=%u op=%s check=\"%s\" ret=%ld",
 		      __entry->container, __get_str(op), __get_str(check),

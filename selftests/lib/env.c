@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 
 #include "env.h"
 
@@ -199,6 +200,24 @@ bool env_kvm(void)
 bool env_debug(void)
 {
 	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
+}
+
+const char *env_kernel(void)
+{
+	static struct utsname u;
+
+	if (!*u.release && uname(&u))
+		return "unknown";
+	return u.release;
+}
+
+bool kernel_before(int major, int minor)
+{
+	int ma = 0, mi = 0;
+
+	if (sscanf(env_kernel(), "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
 }
 
 size_t host_page_size(void)

@@ -49,6 +49,11 @@ bool env_kvm(void);
  * KASAN and lockdep). */
 bool env_debug(void);
 
+/* The running kernel's release (uname -r). */
+const char *env_kernel(void);
+/* The running kernel is older than @major.@minor. */
+bool kernel_before(int major, int minor);
+
 /* The kernel's base page size. */
 size_t host_page_size(void);
 

@@ -36,7 +36,7 @@ for kv in $KVERS; do
 		bad=1
 		continue
 	fi
-	for fl in $FLAVOURS; do
+	for fl in $(flavours_of "$kv"); do
 		tok=$(tok_of "$fl" "$kv")
 		kd=$(kdir_of "$tok")
 		rel=$(krel_of "$tok")

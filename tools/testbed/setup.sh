@@ -76,9 +76,9 @@ fi
 wanted=()	# "suite pkg version"
 for kv in $KVERS; do
 	suite=$(kfield "$kv" suite) abi=$(kfield "$kv" abi) ver=$(kfield "$kv" pkgver)
-	wanted+=("$suite linux-kbuild-$abi:amd64 $ver" "$suite linux-headers-$abi-common $ver"
+	wanted+=("$suite $(kbuild_pkg_of "$kv"):amd64 $ver" "$suite linux-headers-$abi-common $ver"
 		"$suite $(kfield "$kv" source) $ver")
-	for fl in $FLAVOURS; do
+	for fl in $(flavours_of "$kv"); do
 		wanted+=("$suite linux-headers-$abi-$fl:ppc64el $ver")
 		if [ "$(kfield "$kv" image)" = split ]; then
 			wanted+=("$suite linux-binary-$abi-$fl:ppc64el $ver"
@@ -110,7 +110,7 @@ unpack() {	# pkg[:arch] version dest (no arch: an "all" package)
 step 4 "kernel images and kbuild trees ($(all_tokens | wc -l) builds)"
 for kv in $KVERS; do
 	abi=$(kfield "$kv" abi) ver=$(kfield "$kv" pkgver)
-	for fl in $FLAVOURS; do
+	for fl in $(flavours_of "$kv"); do
 		tok=$(tok_of "$fl" "$kv")
 		img=$(image_of "$tok")
 		if [ ! -f "$img/.unpacked" ]; then
@@ -135,7 +135,7 @@ for kv in $KVERS; do
 		log "kbuild tree for $tok"
 		rm -rf "$root"
 		mkdir -p "$root"
-		for deb in "linux-kbuild-$abi:amd64" "linux-headers-$abi-common" \
+		for deb in "$(kbuild_pkg_of "$kv"):amd64" "linux-headers-$abi-common" \
 			   "linux-headers-$abi-$fl:ppc64el"; do
 			unpack "$deb" "$ver" "$root"
 		done

@@ -80,10 +80,10 @@ ROOTS=$CACHE/roots
 UAPI=$CACHE/uapi
 
 # kfield KVER FIELD: one field of a kernels.tsv row; fails for an unknown
-# kernel.  Fields: suite abi pkgver source cc image role.
+# kernel.  Fields: suite abi pkgver source cc image role flavours.
 kfield() {
 	awk -v k="$1" -v f="$2" '
-	BEGIN { n = split("kver suite abi pkgver source cc image role", h, " ")
+	BEGIN { n = split("kver suite abi pkgver source cc image role flavours", h, " ")
 		for (i = 1; i <= n; i++) col[h[i]] = i }
 	!/^#/ && NF && $1 == k { print $col[f]; found = 1; exit }
 	END { exit !found }' "$KERNELS_TSV"
@@ -103,12 +103,24 @@ tok_kver() { case $1 in *@*) echo "${1#*@}" ;; *) echo "$PRIMARY_KVER" ;; esac; 
 tok_of() {	# FLAVOUR KVER
 	if [ "$2" = "$PRIMARY_KVER" ]; then echo "$1"; else echo "$1@$2"; fi
 }
-# Every kernel build of the table, both flavours each.
+# The flavours Debian built a kernel in (of $FLAVOURS).
+flavours_of() { kfield "$1" flavours | tr , ' '; }
+# Every kernel build of the table: each kernel in each of its flavours.
 all_tokens() {
 	local k fl
 	for k in $KVERS; do
-		for fl in $FLAVOURS; do tok_of "$fl" "$k"; done
+		for fl in $(flavours_of "$k"); do tok_of "$fl" "$k"; done
 	done
+}
+# The package of a kernel's kbuild tools: named by the ABI in the 6.12
+# and later packages, by the series in 6.1's (linux-kbuild-6.1).
+kbuild_pkg_of() {
+	local abi
+	abi=$(kfield "$1" abi)
+	case $abi in
+	*.0-[0-9]*) echo "linux-kbuild-${1%.*}" ;;
+	*) echo "linux-kbuild-$abi" ;;
+	esac
 }
 # The kernel release (uname -r) of a build.
 krel_of() { echo "$(kfield "$(tok_kver "$1")" abi)-$(tok_fl "$1")"; }

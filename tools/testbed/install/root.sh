@@ -103,7 +103,7 @@ kernel_repo() {
 	local dir=$1 kv abi ver fl p
 	kv=$PRIMARY_KVER abi=$(kfield "$kv" abi) ver=$(kfield "$kv" pkgver)
 	mkdir -p "$dir"
-	for fl in $FLAVOURS; do
+	for fl in $(flavours_of "$kv"); do
 		p=linux-image-$abi-$fl:ppc64el
 		fetch_deb "$(kfield "$kv" suite)" "$p" "$ver"
 		cp "$(deb_of "$p" "$ver")" "$dir/"

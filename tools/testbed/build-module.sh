@@ -39,7 +39,7 @@ mkdir -p "$out/src" "$out/ko"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	--exclude='*.mod*' --exclude='modules.order' --exclude='Module.symvers' \
 	"$top/Kbuild" "$top/drivers" "$top/kunit" "$out/src/"
-"$here/in-toolchain.sh" "$kv" make -s -C "$kd" M="$out/src" ARCH=powerpc \
+"$here/in-toolchain.sh" "$kv" make -s -j2 -C "$kd" M="$out/src" ARCH=powerpc \
 	CROSS_COMPILE="$CROSS_COMPILE" CONFIG_DEBUG_INFO_BTF_MODULES= \
 	W=1 STV_WERROR=1 "${extra[@]}" "$@" modules
 find "$out/src" -name '*.ko' -exec cp {} "$out/ko/" \;

@@ -96,7 +96,8 @@ err_unset:
  * without dynamic windows; -EBUSY for a second group on v1 or a group
  * already attached; -EPERM for a group with different table code, or
  * when the container is bound to another process's memory; -ENODEV for a
- * group without a TCE table group; -ENOMEM.
+ * group without a TCE table group, or whose table group has no ops for a
+ * backend (pseries on 6.1); -ENOMEM.
  */
 int stv_attach_group(void *data, struct iommu_group *grp,
 		     enum vfio_group_type type)

@@ -39,7 +39,8 @@ bool machine_is_powernv(void);
 bool machine_is_pseries(void);
 /*
  * "ours" when vfio_spapr_tce is loaded, "intree" otherwise.  SPAPR_DRIVER
- * overrides it where both are loaded (the coexistence check).
+ * overrides it: the guest runner sets it, which the coexistence check,
+ * with both modules loaded, needs.
  */
 const char *env_driver(void);
 bool driver_is_intree(void);

@@ -37,7 +37,7 @@ ifneq ($(KVER),)
 ifeq ($(filter $(KVER),$(KVERS)),)
 $(error KVER=$(KVER) is not a supported kernel; supported: $(KVERS) (tools/testbed/kernels.tsv; Documentation/admin-guide.rst says how to add one))
 endif
-FLAVOURS ?= $(shell $(VERSIONS); for fl in $$FLAVOURS; do tok_of $$fl $(KVER); done)
+FLAVOURS ?= $(shell $(VERSIONS); for fl in $$(flavours_of $(KVER)); do tok_of $$fl $(KVER); done)
 endif
 # Kernel builds: the flavour for the primary kernel, flavour@kver else.
 FLAVOURS ?= $(shell $(VERSIONS); all_tokens)

@@ -420,12 +420,13 @@ static void *unmapper_run(void *arg)
 
 /*
  * R1 and R2 registered, the NVMe running, the group linked to the LIOBN,
- * the VMM's MAP of the PUT IOBA to a page of R1; then an UNMAP of it
- * stopped at @point while the guest maps the IOBA to D0 (R2) in the
+ * the VMM's MAP of the PUT IOBA to guest page @vmm_page; then an UNMAP of
+ * it stopped at @point while the guest maps the IOBA to D0 (R2) in the
  * kernel, and released.
  */
 static void race_guest_map(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(kvm) *self, const char *point)
+			   FIXTURE_DATA(kvm) *self, const char *point,
+			   uint64_t vmm_page)
 {
 	struct spapr_ctx *c = &self->g.c;
 	uint8_t *ram = self->m.ram.va;
@@ -436,7 +437,7 @@ static void race_guest_map(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, vfio_register(c->container, ram + R1_SIZE,
 				   self->m.ram.size - R1_SIZE));
 	prepare(_metadata, self, false, true);
-	ASSERT_EQ(0, vfio_map(c->container, ram + R1_PAGE, self->put, PG,
+	ASSERT_EQ(0, vfio_map(c->container, ram + vmm_page, self->put, PG,
 			      MAP_RW));
 
 	ASSERT_EQ(0, race_ctl(point));
@@ -479,7 +480,7 @@ static void regions_go(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(kvm, guest_map_between_view_read_and_exchange, 180)
 {
 	NEED_RACE_POINTS();
-	race_guest_map(_metadata, self, "view_read");
+	race_guest_map(_metadata, self, "view_read", R1_PAGE);
 	/* The UNMAP took the guest's entry out, and R2's count with it. */
 	blocked(_metadata, self, self->put);
 	regions_go(_metadata, self);
@@ -490,8 +491,26 @@ TEST_F_TIMEOUT(kvm, guest_map_between_exchange_and_view_zeroing, 180)
 	struct spapr_ctx *c = &self->g.c;
 
 	NEED_RACE_POINTS();
-	race_guest_map(_metadata, self, "exchanged");
+	race_guest_map(_metadata, self, "exchanged", R1_PAGE);
 	/* The guest's entry is live, and its view is there to find. */
+	lands(_metadata, self, self->put, 0);
+	ASSERT_EQ(0, vfio_unmap(c->container, self->put, PG));
+	blocked(_metadata, self, self->put);
+	regions_go(_metadata, self);
+}
+
+/*
+ * The same, but the guest maps the very page the VMM's entry held: its
+ * view value is the one the UNMAP read, so only the table can tell that
+ * the entry is live again.
+ */
+TEST_F_TIMEOUT(kvm, guest_remaps_same_page_between_exchange_and_view_zeroing,
+	       180)
+{
+	struct spapr_ctx *c = &self->g.c;
+
+	NEED_RACE_POINTS();
+	race_guest_map(_metadata, self, "exchanged", D(0));
 	lands(_metadata, self, self->put, 0);
 	ASSERT_EQ(0, vfio_unmap(c->container, self->put, PG));
 	blocked(_metadata, self, self->put);

@@ -127,6 +127,9 @@ struct stv_pins {
  * @enable_pages: pages charged to locked_vm by v1 ENABLE
  * @tables: one platform table per DMA window, NULL where none
  * @table_pages: pages charged to locked_vm for each table
+ * @table_refs: references to each table that we and the platform hold
+ *	(stv_window.c); a table with more has been linked to a guest's TCE
+ *	table by KVM, whose hcalls may then write it
  * @pins: v1: the pins of each table's entries
  * @groups: attached &struct stv_group, the first one is the reference
  * @preregs: &struct stv_prereg regions this container registered
@@ -149,6 +152,7 @@ struct stv_container {
 	unsigned long enable_pages;
 	struct iommu_table *tables[STV_MAX_WINDOWS];
 	unsigned long table_pages[STV_MAX_WINDOWS];
+	unsigned int table_refs[STV_MAX_WINDOWS];
 	struct stv_pins pins[STV_MAX_WINDOWS];
 	struct list_head groups;
 	struct list_head preregs;
@@ -388,8 +392,11 @@ static inline struct iommu_table *stv_table_at(struct stv_container *c,
 	return num < 0 ? NULL : c->tables[num];
 }
 
-struct stv_pins *stv_window_pins(struct stv_container *c,
-				 struct iommu_table *tbl);
+int stv_window_num(struct stv_container *c, struct iommu_table *tbl);
+long stv_window_set(struct stv_container *c, struct iommu_table_group *tg,
+		    int num);
+void stv_window_unset(struct stv_container *c, struct iommu_table_group *tg,
+		      int num);
 long stv_create_window(struct stv_container *c, u32 page_shift,
 		       u64 window_size, u32 levels, u64 *start);
 long stv_remove_window(struct stv_container *c, int num);

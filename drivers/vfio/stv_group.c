@@ -73,7 +73,7 @@ static long stv_program_group(struct stv_container *c,
 	for (i = 0; i < STV_MAX_WINDOWS; i++) {
 		if (!c->tables[i])
 			continue;
-		ret = tg->ops->set_window(tg, i, c->tables[i]);
+		ret = stv_window_set(c, tg, i);
 		if (ret)
 			goto err_unset;
 	}
@@ -82,7 +82,7 @@ static long stv_program_group(struct stv_container *c,
 err_unset:
 	while (--i >= 0)
 		if (c->tables[i])
-			tg->ops->unset_window(tg, i);
+			stv_window_unset(c, tg, i);
 	return ret;
 }
 
@@ -196,7 +196,7 @@ void stv_detach_group(void *data, struct iommu_group *grp)
 			stv_clear(c, c->tables[i], c->tables[i]->it_offset,
 				  c->tables[i]->it_size);
 		if (g->table_group->ops->unset_window)
-			g->table_group->ops->unset_window(g->table_group, i);
+			stv_window_unset(c, g->table_group, i);
 	}
 	stv_give_back_table_group(g->table_group);
 	kfree(g);

@@ -16,6 +16,7 @@
  */
 #include <linux/bits.h>
 #include <linux/gfp.h>
+#include <linux/kref.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -168,11 +169,29 @@ static u64 stv_view_of(struct stv_container *c, struct iommu_table *tbl,
  * Zero the view of an entry we cleared, unless KVM wrote it since we read
  * @view: a later H_PUT_TCE that found the entry empty then made a live
  * entry there, and its view must stay for a later clear to find.
+ *
+ * The compare cannot see a guest that mapped the very same user address
+ * at the entry again after our exchange: its value equals @view.  So when
+ * an untagged value was zeroed in a table KVM holds (more references than
+ * @own, ours and the platform's), look at the table once more, after the
+ * fully ordered compare-exchange: KVM takes its reference before any of
+ * its hcalls can reach the table, and exchanges the TCE before it writes
+ * the view, so a live entry here is one KVM made since our exchange, and
+ * its address goes back into the view.  Tagged values are ours alone;
+ * KVM never writes one.
  */
-static void stv_view_forget(__be64 *pua, u64 view)
+static void stv_view_forget(struct iommu_table *tbl, unsigned long entry,
+			    __be64 *pua, u64 view, unsigned int own)
 {
 	/* The view is big-endian: compare it as stored. */
-	cmpxchg_relaxed((__force u64 *)pua, (__force u64)cpu_to_be64(view), 0);
+	__be64 was = cpu_to_be64(view);
+
+	if (cmpxchg((__force u64 *)pua, (__force u64)was, 0) !=
+	    (__force u64)was || (view & STV_UA_PINNED) ||
+	    kref_read(&tbl->it_kref) == own)
+		return;
+	if (tbl->it_ops->get && tbl->it_ops->get(tbl, entry))
+		cmpxchg((__force u64 *)pua, 0, (__force u64)was);
 }
 
 /* Queue @entry for invalidation, invalidating the previous run if needed. */
@@ -195,9 +214,9 @@ static void stv_kill_add(struct iommu_table *tbl, struct stv_run *run,
  * released only after the exchange took the entry out of the table.
  */
 static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
-			  struct stv_pins *pins, unsigned long entry,
-			  __be64 *pua)
+			  int num, unsigned long entry, __be64 *pua)
 {
+	struct stv_pins *pins = &c->pins[num];
 	u64 view = be64_to_cpu(READ_ONCE(*pua));
 	enum dma_data_direction dir = DMA_NONE;
 	unsigned long hpa = 0;
@@ -212,7 +231,7 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 		view = stv_view_of(c, tbl, pua, view, hpa);
 	stv_race_point(STV_RACE_EXCHANGED);
 	if (view)
-		stv_view_forget(pua, view);
+		stv_view_forget(tbl, entry, pua, view, c->table_refs[num]);
 	/* v2 records no pins: skip the lookup. */
 	page = pins->count ? stv_pins_swap(pins, entry - tbl->it_offset, NULL) :
 			     NULL;
@@ -386,7 +405,8 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	       unsigned long entry, unsigned long npages)
 {
 	unsigned long start = entry, end = entry + npages, stop, n, i;
-	struct stv_pins *pins = stv_window_pins(c, tbl);
+	int num = stv_window_num(c, tbl);
+	struct stv_pins *pins = &c->pins[num];
 	struct stv_run run = { 0, 0 };
 	long ret = 0, err;
 	__be64 *pua;
@@ -398,7 +418,7 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 		n = stop - entry;
 		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;
 		     i = stv_next_used(pua, i + 1, n)) {
-			err = stv_clear_one(c, tbl, pins, entry + i, pua + i);
+			err = stv_clear_one(c, tbl, num, entry + i, pua + i);
 			if (!err)
 				stv_kill_add(tbl, &run, entry + i);
 			else if (!ret)
@@ -481,7 +501,7 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 	unsigned int shift = tbl->it_page_shift;
 	struct page *small[STV_PIN_SMALL], **pages = small, *old;
 	unsigned long done = 0, i = 0, n, batch = STV_PIN_SMALL;
-	struct stv_pins *pins = stv_window_pins(c, tbl);
+	struct stv_pins *pins = &c->pins[stv_window_num(c, tbl)];
 	long ret;
 
 	lockdep_assert_held(&c->lock);

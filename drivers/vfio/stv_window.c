@@ -8,6 +8,7 @@
  * memory is charged to the owner's locked_vm for as long as it exists.
  */
 #include <linux/iommu.h>
+#include <linux/kref.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <asm/firmware.h>
@@ -16,14 +17,13 @@
 #include "stv_trace.h"
 
 /**
- * stv_window_pins() - the v1 pin record of one of the container's tables
+ * stv_window_num() - the slot of one of the container's tables
  * @c: the container
  * @tbl: one of its tables
  *
- * Return: the record (empty for v2 containers).
+ * Return: the slot of @tbl in @c->tables.
  */
-struct stv_pins *stv_window_pins(struct stv_container *c,
-				 struct iommu_table *tbl)
+int stv_window_num(struct stv_container *c, struct iommu_table *tbl)
 {
 	int i;
 
@@ -32,7 +32,55 @@ struct stv_pins *stv_window_pins(struct stv_container *c,
 			break;
 	/* Every caller got @tbl from c->tables[]. */
 	WARN_ON_ONCE(c->tables[i] != tbl);
-	return &c->pins[i];
+	return i;
+}
+
+/*
+ * The platform's set_window() and unset_window() take and drop references
+ * to the table (powernv does, pseries does not): count what they do to
+ * @c->table_refs, so that any other holder shows.  The only other one is
+ * KVM, for each guest TCE table it links the window to.
+ */
+static void stv_count_refs(struct stv_container *c, int num,
+			   unsigned int before)
+{
+	c->table_refs[num] += kref_read(&c->tables[num]->it_kref) - before;
+}
+
+/**
+ * stv_window_set() - program a group with one of the container's windows
+ * @c: the container, locked
+ * @tg: the group's table group
+ * @num: the window's slot
+ *
+ * Return: 0, or what the platform's set_window() returned.
+ */
+long stv_window_set(struct stv_container *c, struct iommu_table_group *tg,
+		    int num)
+{
+	unsigned int before = kref_read(&c->tables[num]->it_kref);
+	long ret;
+
+	lockdep_assert_held(&c->lock);
+	ret = tg->ops->set_window(tg, num, c->tables[num]);
+	stv_count_refs(c, num, before);
+	return ret;
+}
+
+/**
+ * stv_window_unset() - take one of the container's windows out of a group
+ * @c: the container, locked
+ * @tg: the group's table group
+ * @num: the window's slot
+ */
+void stv_window_unset(struct stv_container *c, struct iommu_table_group *tg,
+		      int num)
+{
+	unsigned int before = kref_read(&c->tables[num]->it_kref);
+
+	lockdep_assert_held(&c->lock);
+	tg->ops->unset_window(tg, num);
+	stv_count_refs(c, num, before);
 }
 
 /* Free a window's table; no group is programmed with it any more. */
@@ -51,7 +99,7 @@ static void stv_unset_everywhere(struct stv_container *c, int num)
 	struct stv_group *g;
 
 	list_for_each_entry(g, &c->groups, node)
-		g->table_group->ops->unset_window(g->table_group, num);
+		stv_window_unset(c, g->table_group, num);
 }
 
 /*
@@ -137,10 +185,12 @@ static long stv_make_window(struct stv_container *c, u32 page_shift,
 	}
 	c->tables[num] = tbl;
 	c->table_pages[num] = pages;
+	/* A new table: KVM cannot have found it yet. */
+	c->table_refs[num] = kref_read(&tbl->it_kref);
 	atomic_long_inc(&stv_stats.tables);
 
 	list_for_each_entry(g, &c->groups, node) {
-		ret = g->table_group->ops->set_window(g->table_group, num, tbl);
+		ret = stv_window_set(c, g->table_group, num);
 		if (ret)
 			goto err_unset;
 	}

@@ -87,6 +87,9 @@ comma := ,
 # host through a passed-through group (design.rst, "Debian 12's own
 # kernel").
 CHECK_DEBIAN12 ?= powernv9/powerpc64le@6.1.176/ours,powernv9/powerpc64le@6.1.176/intree
+# The performance guard: bench/spapr_tce_bench under icount, both drivers
+# in one boot, every ratio at or above its floor in bench/floors.tsv.
+CHECK_BENCH ?= pseries-p9/powerpc64le/bench,powernv9/powerpc64le/bench
 
 .PHONY: all modules setup check check-quick demo lint sparse checkpatch compat \
 	coccicheck install clean selftests
@@ -110,7 +113,7 @@ selftests: setup
 check: setup
 	@$(TOP)/tools/testbed/run --machine $(CHECK_MACHINES) \
 		--flavour $(CHECK_FLAVOURS) --driver both --dpdk \
-		--also $(CHECK_INSTALL),$(CHECK_DEBUG),$(CHECK_REALCLIENT),$(CHECK_P10),$(CHECK_EXTRA),$(CHECK_DEBIAN12)
+		--also $(CHECK_INSTALL),$(CHECK_DEBUG),$(CHECK_REALCLIENT),$(CHECK_P10),$(CHECK_EXTRA),$(CHECK_DEBIAN12),$(CHECK_BENCH)
 
 check-quick: setup
 	@$(TOP)/tools/testbed/run --machine $(MACHINE) --flavour $(FLAVOUR) \

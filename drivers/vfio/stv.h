@@ -113,6 +113,45 @@ struct stv_pins {
 };
 
 /**
+ * struct stv_run - a run of consecutive table entries
+ * @start: first entry
+ * @len: number of entries; 0 for an empty run
+ */
+struct stv_run {
+	unsigned long start;
+	unsigned long len;
+};
+
+/* What a clear holds, at most, before it invalidates and releases. */
+#define STV_RELEASE_BATCH	512
+
+/* In &struct stv_release.held, a region rather than a page. */
+#define STV_HELD_REGION		1UL
+
+/**
+ * struct stv_release - what entries stv_clear() cleared held, kept until
+ *			the hardware can no longer reach it (stv_tce.c)
+ * @run: cleared entries not yet invalidated
+ * @n: number of @held
+ * @nregions: how many of @held are regions
+ * @held: v1 pins of cleared entries (struct page *), and regions whose
+ *	mapping counts cleared entries held (their address with
+ *	%STV_HELD_REGION set)
+ *
+ * A PHB may still translate a cleared entry from its TCE cache until the
+ * entry is invalidated (tce_kill), so a page is unpinned, and a region's
+ * count dropped, only after the invalidation that covers its entry.  One
+ * batch is one invalidation call (an OPAL call on powernv) per contiguous
+ * run.  Each stv_clear() empties it before it returns.
+ */
+struct stv_release {
+	struct stv_run run;
+	unsigned int n;
+	unsigned int nregions;
+	unsigned long held[STV_RELEASE_BATCH];
+};
+
+/**
  * struct stv_container - state of one VFIO container
  * @users: the initial reference, dropped by ->release, plus one per
  *	   running ioctl (stv_container.c)
@@ -131,6 +170,7 @@ struct stv_pins {
  *	(stv_window.c); a table with more has been linked to a guest's TCE
  *	table by KVM, whose hcalls may then write it
  * @pins: v1: the pins of each table's entries
+ * @release: what the running stv_clear() has cleared and not yet released
  * @groups: attached &struct stv_group, the first one is the reference
  * @preregs: &struct stv_prereg regions this container registered
  * @prereg_of: the same, hashed by their mm_iommu region, for MAP's
@@ -154,6 +194,7 @@ struct stv_container {
 	unsigned long table_pages[STV_MAX_WINDOWS];
 	unsigned int table_refs[STV_MAX_WINDOWS];
 	struct stv_pins pins[STV_MAX_WINDOWS];
+	struct stv_release release;
 	struct list_head groups;
 	struct list_head preregs;
 	DECLARE_HASHTABLE(prereg_of, STV_PREREG_HASH_BITS);
@@ -296,16 +337,6 @@ int stv_check_window_args(u64 pgsizes, u32 max_levels, u32 page_shift,
 int stv_check_user_range(u64 vaddr, u64 size, unsigned long align);
 
 /* stv_scan.c: userspace-view scanning and invalidation runs (KUnit-tested) */
-
-/**
- * struct stv_run - a run of consecutive table entries
- * @start: first entry
- * @len: number of entries; 0 for an empty run
- */
-struct stv_run {
-	unsigned long start;
-	unsigned long len;
-};
 
 unsigned long stv_next_used(const __be64 *v, unsigned long i, unsigned long n);
 bool stv_run_extend(struct stv_run *run, unsigned long entry);

@@ -135,8 +135,8 @@ static bool stv_view_says(struct stv_container *c, struct iommu_table *tbl,
 
 /*
  * The view value that describes the live entry our exchange just took
- * out (@hpa), after dropping the region count that entry held; 0 when no
- * value is found to describe it.
+ * out (@hpa), and in *@mem the region whose mapping count that entry
+ * held (NULL for a v1 pin); 0 when no value is found to describe it.
  *
  * @view is what the view held before the exchange.  When a guest's
  * H_PUT_TCE replaced the entry between that read and our exchange, we
@@ -147,19 +147,18 @@ static bool stv_view_says(struct stv_container *c, struct iommu_table *tbl,
  * process goes (safe), instead of losing a count that a live entry holds.
  */
 static u64 stv_view_of(struct stv_container *c, struct iommu_table *tbl,
-		       __be64 *pua, u64 view, unsigned long hpa)
+		       __be64 *pua, u64 view, unsigned long hpa,
+		       struct mm_iommu_table_group_mem_t **mem)
 {
-	struct mm_iommu_table_group_mem_t *mem;
 	int reread;
 
 	for (reread = 0; ; reread++) {
-		if (view && stv_view_says(c, tbl, view, hpa, &mem)) {
-			if (mem)
-				mm_iommu_mapped_dec(mem);
+		if (view && stv_view_says(c, tbl, view, hpa, mem))
 			return view;
-		}
-		if (reread == STV_VIEW_REREADS)
+		if (reread == STV_VIEW_REREADS) {
+			*mem = NULL;
 			return 0;
+		}
 		cpu_relax();
 		view = be64_to_cpu(READ_ONCE(*pua));
 	}
@@ -194,28 +193,80 @@ static void stv_view_forget(struct iommu_table *tbl, unsigned long entry,
 		cmpxchg((__force u64 *)pua, 0, (__force u64)was);
 }
 
-/* Queue @entry for invalidation, invalidating the previous run if needed. */
-static void stv_kill_add(struct iommu_table *tbl, struct stv_run *run,
-			 unsigned long entry)
+/* Invalidate the cleared entries, then release what they held. */
+static void stv_release_now(struct iommu_table *tbl, struct stv_release *rel)
 {
-	if (stv_run_extend(run, entry))
-		return;
-	iommu_tce_kill(tbl, run->start, run->len);
-	run->start = entry;
-	run->len = 1;
+	unsigned long h;
+	unsigned int i;
+
+	if (!rel->run.len)
+		return;		/* nothing was cleared, so nothing is held */
+	iommu_tce_kill(tbl, rel->run.start, rel->run.len);
+	rel->run.len = 0;
+	if (rel->n > 1 && !rel->nregions) {
+		/* Pages only: one reference update per folio, not per page. */
+		unpin_user_pages((struct page **)rel->held, rel->n);
+		atomic_long_sub(rel->n, &stv_stats.pinned_pages);
+		rel->n = 0;
+	}
+	for (i = 0; i < rel->n; i++) {
+		h = rel->held[i];
+		if (h & STV_HELD_REGION)
+			mm_iommu_mapped_dec((void *)(h & ~STV_HELD_REGION));
+		else
+			stv_unpin((struct page *)h);
+	}
+	rel->n = 0;
+	rel->nregions = 0;
 }
 
 /*
- * Clear one entry and release what it held; 0 or the exchange's errno.
- * What to release is decided from what the exchange returned, since KVM
- * may have mapped over the entry since its view was read; and the view
- * is zeroed only if it still holds the value accounted for
+ * Add a cleared @entry, and the pin or region count it held, to @rel.  A
+ * full batch is invalidated and released first; a run of entries that
+ * breaks is invalidated at once (one invalidation per contiguous run).
+ * So whenever @rel holds anything, its run is not empty.  Where the
+ * platform has no invalidation to make (pseries: the hypervisor's
+ * H_PUT_TCE does it), a region's count is dropped at once; pages are
+ * still batched, for unpin_user_pages().
+ */
+static __always_inline void
+stv_release_add(struct iommu_table *tbl, struct stv_release *rel,
+		unsigned long entry, struct page *page,
+		struct mm_iommu_table_group_mem_t *mem)
+{
+	if (mem && !tbl->it_ops->tce_kill) {
+		mm_iommu_mapped_dec(mem);
+		mem = NULL;
+	}
+	if ((page || mem) && rel->n + !!page + !!mem > STV_RELEASE_BATCH)
+		stv_release_now(tbl, rel);
+	if (!stv_run_extend(&rel->run, entry)) {
+		iommu_tce_kill(tbl, rel->run.start, rel->run.len);
+		rel->run.start = entry;
+		rel->run.len = 1;
+	}
+	if (page)
+		rel->held[rel->n++] = (unsigned long)page;
+	if (mem) {
+		rel->held[rel->n++] = (unsigned long)mem | STV_HELD_REGION;
+		rel->nregions++;
+	}
+}
+
+/*
+ * Clear one entry and queue what it held on @rel; 0 or the exchange's
+ * errno.  What to release is decided from what the exchange returned,
+ * since KVM may have mapped over the entry since its view was read; and
+ * the view is zeroed only if it still holds the value accounted for
  * (Documentation/design.rst, "Interleavings with KVM").  The pin is
- * released only after the exchange took the entry out of the table.
+ * released only after the exchange took the entry out of the table, and
+ * after its invalidation.
  */
 static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
-			  int num, unsigned long entry, __be64 *pua)
+			  int num, unsigned long entry, __be64 *pua,
+			  struct stv_release *rel)
 {
+	struct mm_iommu_table_group_mem_t *mem = NULL;
 	struct stv_pins *pins = &c->pins[num];
 	u64 view = be64_to_cpu(READ_ONCE(*pua));
 	enum dma_data_direction dir = DMA_NONE;
@@ -228,15 +279,14 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 	if (ret)
 		return stv_errno(ret);
 	if (dir != DMA_NONE)
-		view = stv_view_of(c, tbl, pua, view, hpa);
+		view = stv_view_of(c, tbl, pua, view, hpa, &mem);
 	stv_race_point(STV_RACE_EXCHANGED);
 	if (view)
 		stv_view_forget(tbl, entry, pua, view, c->table_refs[num]);
 	/* v2 records no pins: skip the lookup. */
 	page = pins->count ? stv_pins_swap(pins, entry - tbl->it_offset, NULL) :
 			     NULL;
-	if (page)
-		stv_unpin(page);
+	stv_release_add(tbl, rel, entry, page, mem);
 	return 0;
 }
 
@@ -397,7 +447,9 @@ bool stv_maps_user_range(struct stv_container *c, u64 ua, u64 size)
  * Entries mapped by KVM are cleared too.  The caller has checked that the
  * range lies in the window.  An entry the platform refuses to clear keeps
  * its mapping, its pin or region count and its view, so that a later
- * clear can still release it; the others are cleared regardless.
+ * clear can still release it; the others are cleared regardless.  What
+ * cleared entries held is released after they are invalidated
+ * (&struct stv_release).
  *
  * Return: 0, or the errno of the first entry that could not be cleared.
  */
@@ -407,7 +459,7 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	unsigned long start = entry, end = entry + npages, stop, n, i;
 	int num = stv_window_num(c, tbl);
 	struct stv_pins *pins = &c->pins[num];
-	struct stv_run run = { 0, 0 };
+	struct stv_release *rel = &c->release;
 	long ret = 0, err;
 	__be64 *pua;
 
@@ -418,18 +470,16 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 		n = stop - entry;
 		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;
 		     i = stv_next_used(pua, i + 1, n)) {
-			err = stv_clear_one(c, tbl, num, entry + i, pua + i);
-			if (!err)
-				stv_kill_add(tbl, &run, entry + i);
-			else if (!ret)
+			err = stv_clear_one(c, tbl, num, entry + i, pua + i,
+					    rel);
+			if (err && !ret)
 				ret = err;
 		}
 		/* Between blocks only: a page-sized UNMAP never waits here. */
 		if (stop < end)
 			cond_resched();
 	}
-	if (run.len)
-		iommu_tce_kill(tbl, run.start, run.len);
+	stv_release_now(tbl, rel);
 	if (pins->count)
 		stv_release_orphans(tbl, pins, start, end);
 	stv_orphans_retry();

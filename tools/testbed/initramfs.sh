@@ -43,12 +43,7 @@ emit_list() {	# list-file module...
 	for p in $paths; do
 		[ -n "${emitted[$p]:-}" ] && continue
 		emitted[$p]=1
-		rel=$(basename "$p" .xz)
-		case "$p" in
-		*.xz) xz -dc "$p" >"$root/lib/modules/$rel" ;;
-		*) cp "$p" "$root/lib/modules/$rel" ;;
-		esac
-		echo "$rel" >>"$root/lib/modules/$list"
+		unpack_module "$p" "$root/lib/modules" >>"$root/lib/modules/$list"
 	done
 }
 emit_list base.list vfio vfio-pci

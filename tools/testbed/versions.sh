@@ -146,6 +146,17 @@ modules_of() {	# TOKEN: the kernel's modules directory
 	done
 	return 1
 }
+# Copy one of a kernel's modules into DIR, uncompressed (Debian 12's 6.1
+# ships plain .ko files, the later kernels .ko.xz); print its file name.
+unpack_module() {	# PATH DIR
+	local name
+	name=$(basename "$1" .xz)
+	case "$1" in
+	*.xz) xz -dc "$1" >"$2/$name" ;;
+	*) cp "$1" "$2/$name" ;;
+	esac
+	echo "$name"
+}
 # The reference source of a kernel: the whole tree for the primary one,
 # the files the compat check reads for the others.
 ksrc_of() {

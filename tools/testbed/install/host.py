@@ -79,9 +79,7 @@ cp {HERE}/init "$w/init"
 : >"$w/lib/modules/disk.list"
 for p in $({TESTBED}/modorder.sh "$(modules_of {token})" virtio_blk \\
 	   crc32c_generic ext4); do
-	b=$(basename "$p" .xz)
-	xz -dc "$p" >"$w/lib/modules/$b"
-	echo "$b" >>"$w/lib/modules/disk.list"
+	unpack_module "$p" "$w/lib/modules" >>"$w/lib/modules/disk.list"
 done
 if [ -n "{srv or ''}" ]; then cp -a "{srv}" "$w/srv"; fi
 (cd "$w" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >{out}

@@ -7,7 +7,8 @@
 # modules, l2-init), and the L1 test script under the test names
 # spapr_realclient (L2 under KVM) and spapr_realclient_tcg (L2 under TCG).
 #
-# Usage: compose.sh KERNEL-BUILD OUT_DIR   (powerpc64le, powerpc64le@7.2.13)
+# Usage: compose.sh KERNEL-BUILD OUT_DIR
+#        (powerpc64le, powerpc64le@7.2.13, powerpc64le@6.1.176)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tb=$(dirname "$here")
@@ -17,9 +18,12 @@ tb=$(dirname "$here")
 fl=$1 out=$2
 case "$(tok_fl "$fl")" in
 powerpc64le) ;;
-*) echo "realclient: kernel build $fl is not supported (the L2 settings are for 4K pages)" >&2; exit 1 ;;
+*) echo "realclient: kernel build $fl is not supported (the L2 settings were tried with the powerpc64le builds only)" >&2; exit 1 ;;
 esac
 suite=$(kfield "$(tok_kver "$fl")" suite)
+# Debian 12's own kernel (bookworm) runs the pinned bookworm-backports
+# QEMU: the same Debian 12 userland as the primary kernel's.
+[ "$suite" = bookworm ] && suite=bookworm-backports
 qemu_version_of "$suite" >/dev/null ||
 	{ echo "realclient: no L1 QEMU pinned for $suite (versions.sh qemu_version_of)" >&2; exit 1; }
 mods=$(modules_of "$fl")
@@ -52,8 +56,7 @@ install -m 0755 "$here/l2-init" "$l2/init"
 : >"$l2/lib/modules/load.list"
 paths=$("$tb/modorder.sh" "$mods" nvme)
 for path in $paths; do
-	xz -dc "$path" >"$l2/lib/modules/$(basename "$path" .xz)"
-	basename "$path" .xz >>"$l2/lib/modules/load.list"
+	unpack_module "$path" "$l2/lib/modules" >>"$l2/lib/modules/load.list"
 done
 (cd "$l2" && find . -print0 | cpio --null -o -H newc --quiet) |
 	gzip -9 >"$out/tree/realclient/l2.cpio.gz"

@@ -170,9 +170,11 @@ checkpatch: setup
 coccicheck: setup
 	@bash $(TOP)/tools/lint/coccicheck.sh $(KSRC) drivers $$(ls -d kunit 2>/dev/null)
 
-# The compat layer against every kernel of kernels.tsv (design.rst).
+# The compat layer against every kernel of kernels.tsv (design.rst), and
+# dkms.conf as DKMS reads it for each of their builds.
 compat: setup
 	@bash $(TOP)/tools/compat/check-layouts.sh
+	@bash $(TOP)/tools/compat/check-dkms-conf.sh
 
 lint: sparse checkpatch coccicheck compat
 

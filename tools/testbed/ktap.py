@@ -1,5 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Parse a guest console log into per-test results."""
+"""Parse a guest console log into per-test results.
+
+Why not the kernel's tools/testing/kunit/kunit_parser.py: a verdict here
+needs more than the KTAP lines.  Each binary runs between the guest
+runner's "@@@ BEGIN name" and "@@@ END name rc=N" lines, and a binary
+that exits non-zero without a failing case, never ends, or leaves its
+plan short fails as a whole; the whole console is scanned for Oops,
+WARN, lockdep and kmemleak reports.  kunit_parser sees neither the
+markers nor the exit status, prints its own progress and summary while
+it parses (parse_test() calls print_test_result()), which would
+interleave with the runner's lines from two guests at once, and exists
+only in the full source of the primary kernel (6.12 has it; the other
+kernels' sources in the cache hold only the files the compat check
+reads).  What this file does parse is plain KTAP: "ok"/"not ok" lines
+with their SKIP, XFAIL and TODO directives, and the plan.
+"""
 
 import re
 

@@ -19,6 +19,7 @@
 
 #include "dma_region.h"
 #include "env.h"
+#include "process.h"
 #include "vfio.h"
 
 #define MIB		(1024ULL * 1024)
@@ -151,6 +152,66 @@ static void bench_v1(struct dma_region *r)
 	close(c.container);
 }
 
+/* MemFree of /proc/meminfo, in KiB; -1 if unreadable. */
+static long mem_free_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Empty dynamic windows of 1, 64 and 256 GiB at every level count the
+ * platform offers: the time to remove each, and what creating it cost in
+ * memory, both as charged to locked_vm (VmLck) and as taken from the
+ * free pages (MemFree, a whole-machine figure, so approximate).  Prints
+ *
+ *   bench v2_remove_empty_<size>g_l<levels>_window <ns> 0
+ *   benchmem <size>g_l<levels> <charged KiB> <taken KiB>
+ *   benchmem <size>g_l<levels> fail <errno>
+ */
+static void bench_v2_windows(struct spapr_ctx *c)
+{
+	static const unsigned int gib[] = { 1, 64, 256 };
+	uint32_t shift = ddw_has_64k(c) ? DDW_SHIFT : 12, levels;
+	unsigned long long t;
+	long lck, fre;
+	uint64_t start;
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(gib) / sizeof(gib[0]); i++) {
+		for (levels = 1; levels <= c->info.ddw.levels; levels++) {
+			lck = locked_vm_kb();
+			fre = mem_free_kb();
+			if (vfio_create_window(c->container, shift,
+					       (uint64_t)gib[i] << 30, levels,
+					       &start)) {
+				printf("benchmem %ug_l%u fail %d\n", gib[i],
+				       levels, errno);
+				continue;
+			}
+			printf("benchmem %ug_l%u %ld %ld\n", gib[i], levels,
+			       locked_vm_kb() - lck, fre - mem_free_kb());
+			snprintf(name, sizeof(name),
+				 "v2_remove_empty_%ug_l%u_window", gib[i],
+				 levels);
+			t = now_ns();
+			if (vfio_remove_window(c->container, start))
+				die(name, -errno);
+			report(name, now_ns() - t, 0);
+		}
+	}
+}
+
 /* v2: REGISTER, MAP, UNMAP, and window teardown costs. */
 static void bench_v2(struct dma_region *r)
 {
@@ -179,6 +240,8 @@ static void bench_v2(struct dma_region *r)
 	bench_4k_ioctls(&c, r, "v2_map_256m_4k_ioctls",
 			"v2_unmap_256m_4k_ioctls");
 	bench_empty_unmaps(&c);
+
+	bench_v2_windows(&c);
 
 	/* An empty dynamic window: removal should cost next to nothing. */
 	shift = ddw_has_64k(&c) ? DDW_SHIFT : 12;

@@ -457,6 +457,7 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	       unsigned long entry, unsigned long npages)
 {
 	unsigned long start = entry, end = entry + npages, stop, n, i;
+	unsigned long scanned = 0;
 	int num = stv_window_num(c, tbl);
 	struct stv_pins *pins = &c->pins[num];
 	struct stv_release *rel = &c->release;
@@ -475,9 +476,16 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 			if (err && !ret)
 				ret = err;
 		}
-		/* Between blocks only: a page-sized UNMAP never waits here. */
-		if (stop < end)
+		/*
+		 * Every STV_SCAN_CHUNK entries scanned, between blocks only:
+		 * a page-sized UNMAP never waits here, nor does each small
+		 * unallocated leaf of a multi-level table.
+		 */
+		scanned += n;
+		if (stop < end && scanned >= STV_SCAN_CHUNK) {
 			cond_resched();
+			scanned = 0;
+		}
 	}
 	stv_release_now(tbl, rel);
 	if (pins->count)

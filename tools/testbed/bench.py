@@ -26,6 +26,7 @@ ICOUNT = ["-icount", "shift=0,sleep=off"]
 FLOORS = os.path.join(TOP, "bench", "floors.tsv")
 
 LINE = re.compile(r"^bench (\S+) (\d+) (\d+)")
+MEM = re.compile(r"^benchmem (\S+) (\S+) (-?\d+)")
 BLOCK = re.compile(r"^@@@ BEGIN " + TEST + r"@(\w+)")
 
 
@@ -35,6 +36,40 @@ def wanted(tests):
         if t.startswith("bench:"):
             return t.split(":", 1)[1]
     return ""
+
+
+def memory(text):
+    """{window: {driver: (KiB charged, KiB taken) or ("fail", errno)}},
+    the least figures of each driver's runs."""
+    mem, drv = {}, None
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        m = BLOCK.match(line)
+        if m:
+            drv = m.group(1)
+        m = MEM.match(line)
+        if m and drv:
+            v = (("fail", int(m.group(3))) if m.group(2) == "fail"
+                 else (int(m.group(2)), int(m.group(3))))
+            old = mem.setdefault(m.group(1), {}).get(drv)
+            mem[m.group(1)][drv] = v if old is None or old[0] == "fail" \
+                or v[0] == "fail" else (min(old[0], v[0]), min(old[1], v[1]))
+    return mem
+
+
+def memory_table(title, mem):
+    """Window memory per driver: KiB charged to locked_vm and KiB taken
+    from the free pages, or the errno of a failed creation."""
+    def cell(v):
+        if v is None:
+            return "-"
+        return f"errno {v[1]}" if v[0] == "fail" else f"{v[0]} / {v[1]}"
+    out = [f"\n{title}: empty window memory, KiB charged / KiB taken",
+           f"  {'window':12} {'in-tree':>22} {'ours':>22}"]
+    for name, v in mem.items():
+        out.append(f"  {name:12} {cell(v.get('intree')):>22} "
+                   f"{cell(v.get('ours')):>22}")
+    return "\n".join(out)
 
 
 def measure(text):
@@ -98,7 +133,10 @@ def check(text, machine, flavour, clock, timed_out):
     no error from the bench, and under icount every guarded ratio at or
     above its floor.  Prints the table."""
     res, units, errors = measure(text)
-    print(table(f"{machine}/{flavour}, clock={clock}", res, units),
+    mem = memory(text)
+    # One print: the runner reports two guests from two threads.
+    print(table(f"{machine}/{flavour}, clock={clock}", res, units)
+          + (memory_table(f"{machine}/{flavour}", mem) if mem else ""),
           flush=True)
     results = [r for r in ktap.parse(text, [], timed_out)
                if not r.name.startswith(TEST)]

@@ -28,6 +28,7 @@
 
 #include <linux/types.h>
 #include <asm/iommu.h>
+#include <asm/tce.h>
 
 struct iommu_group;
 struct iommu_domain;
@@ -176,5 +177,22 @@ static inline void stv_give_back_table_group(struct iommu_table_group *tg)
 #define stv_assign_str(field, src) \
 	do { (void)sizeof(src); __assign_str(field); } while (0)
 #endif
+
+/*
+ * The shape of a multi-level table and of its userspace view on powernv,
+ * as the platform's pnv_tce() (static in
+ * arch/powerpc/platforms/powernv/pci-ioda-tce.c) walks them: each of the
+ * it_indirect_levels upper levels is an array of it_level_size
+ * big-endian words, the top one at it_userspace for the view; a word is
+ * 0 where the level below is not allocated, else that level's physical
+ * address with TCE_PCI_READ and TCE_PCI_WRITE set.  A word at level L
+ * (it_indirect_levels at the top, 1 above the leaves) covers
+ * it_level_size^L entries.  tools/compat/check-layouts.sh holds every
+ * supported kernel's pnv_tce() to the one this was read from.
+ */
+static inline __be64 *stv_view_level_below(__be64 word)
+{
+	return __va(be64_to_cpu(word) & ~(TCE_PCI_READ | TCE_PCI_WRITE));
+}
 
 #endif /* STV_COMPAT_H */

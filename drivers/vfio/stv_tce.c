@@ -336,6 +336,41 @@ void stv_release_pins(struct stv_container *c, int num)
 }
 
 /*
+ * The first entry from @entry on, before @end, whose leaf of the view is
+ * allocated; @end when there is none.  Only multi-level tables have
+ * unallocated leaves (powernv allocates levels as entries are first
+ * written, ours and KVM's alike); a missing upper-level word skips every
+ * entry below it at once (stv_view_level_below() has the shape).
+ */
+static unsigned long stv_view_next_leaf(struct iommu_table *tbl,
+					unsigned long entry, unsigned long end)
+{
+	unsigned long idx = entry - tbl->it_offset, last = end - tbl->it_offset;
+	unsigned long slots = tbl->it_level_size - 1;
+	unsigned int shift = ilog2(tbl->it_level_size), level, at = 0;
+	__be64 *words, word;
+
+	if (!tbl->it_indirect_levels)
+		return entry;
+	if (!tbl->it_userspace)
+		return end;
+	while (idx < last) {
+		words = tbl->it_userspace;
+		for (level = tbl->it_indirect_levels; level; level--) {
+			at = level * shift;
+			word = READ_ONCE(words[(idx >> at) & slots]);
+			if (!word)
+				break;
+			words = stv_view_level_below(word);
+		}
+		if (!level)
+			return idx + tbl->it_offset;
+		idx = ((idx >> at) + 1) << at;
+	}
+	return end;
+}
+
+/*
  * The view of the entries from @entry on that lie in one leaf of the
  * table and one scan chunk, ending before @end; *@stop is set to where
  * they end.  NULL when the leaf is not allocated: nothing is mapped
@@ -369,6 +404,9 @@ static unsigned long stv_count_view(struct iommu_table *tbl, u64 ua, u64 size,
 
 	end = tbl->it_offset + tbl->it_size;
 	for (entry = tbl->it_offset; entry < end && found < max; entry = stop) {
+		entry = stv_view_next_leaf(tbl, entry, end);
+		if (entry >= end)
+			break;
 		pua = stv_view_block(tbl, entry, end, &stop);
 		n = stop - entry;
 		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n && found < max;
@@ -467,6 +505,9 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	lockdep_assert_held(&c->lock);
 
 	for (; entry < end; entry = stop) {
+		entry = stv_view_next_leaf(tbl, entry, end);
+		if (entry >= end)
+			break;
 		pua = stv_view_block(tbl, entry, end, &stop);
 		n = stop - entry;
 		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;

@@ -12,7 +12,13 @@
 #     Module.symvers, or by its release where the kernel has no
 #     modversions (CRC 0);
 #   - every build the Kbuild check accepts must pass that check here
-#     (stv_compat.sh select on the cached headers tree).
+#     (stv_compat.sh select on the cached headers tree);
+#   - the kernel's pnv_tce() (arch/powerpc/platforms/powernv/
+#     pci-ioda-tce.c), whose table shape stv_view_level_below() in
+#     stv_compat.h relies on, must be the one that was read for it: its
+#     text, without comments and white space, hashes to PNV_TCE_SHA.  A
+#     kernel whose pnv_tce() changed must be read again before it is
+#     added to kernels.tsv.
 #
 # Usage: check-layouts.sh            check; exit 1 on any mismatch
 #        check-layouts.sh --print    print the rows the table should have
@@ -24,10 +30,25 @@ top=$(cd "$here/../.." && pwd)
 compat=$top/drivers/vfio/stv_compat.sh
 table=$top/drivers/vfio/stv_layouts.tsv
 
+# sha256 (first 16 digits) of 6.12's pnv_tce(), canonicalised as below.
+PNV_TCE_SHA=3c3735b81012f366
+pnv_tce_sha() {	# FILE
+	awk '/^static __be64 \*pnv_tce\(/,/^}/' "$1" | sed -e 's:/\*.*\*/::g' |
+		tr -d ' \t\n' | sha256sum | cut -c1-16
+}
+
 print=0
 [ "${1:-}" = --print ] && print=1
 bad=0
 for kv in $KVERS; do
+	tce_c=$(ksrc_of "$kv")/arch/powerpc/platforms/powernv/pci-ioda-tce.c
+	[ -f "$tce_c" ] || { echo "compat: $tce_c missing; run make setup" >&2; exit 1; }
+	if [ "$(pnv_tce_sha "$tce_c")" != "$PNV_TCE_SHA" ]; then
+		echo "compat: FAIL $kv: its pnv_tce() is not the one stv_view_level_below() was written for"
+		bad=1
+	elif [ $print -eq 0 ]; then
+		echo "compat: ok   $kv: pnv_tce() as read ($PNV_TCE_SHA)"
+	fi
 	vfio_h=$(ksrc_of "$kv")/drivers/vfio/vfio.h
 	[ -f "$vfio_h" ] || { echo "compat: $vfio_h missing; run make setup" >&2; exit 1; }
 	if ! layout=$(sh "$compat" source "$vfio_h" 2>/dev/null); then

@@ -16,9 +16,10 @@ from hostenv import TIMEOUTS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = ("spapr_realclient", "spapr_realclient_tcg")
-# The kernel builds tried as L1 and L2 (each with the L1 QEMU that
-# versions.sh pins for its suite): the 4K builds of 6.12 and 7.2, and
-# Debian 12's 6.1, whose one build has 64K pages.
+# The kernel builds tried as L1 and L2: the 4K builds of 6.12 and 7.2,
+# each with the L1 QEMU that versions.sh pins for its suite, and Debian
+# 12's 6.1, whose one build has 64K pages, with bookworm-backports' QEMU
+# (compose.sh).
 FLAVOURS = ("powerpc64le", "powerpc64le@7.2.13", "powerpc64le@6.1.176")
 # L2 under TCG inside TCG takes minutes: each test's boot gets its own
 # limit, and L1's script stops its L2 QEMU before the guest runner's

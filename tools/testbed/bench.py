@@ -38,15 +38,23 @@ def wanted(tests):
     return ""
 
 
-def memory(text):
-    """{window: {driver: (KiB charged, KiB taken) or ("fail", errno)}},
-    the least figures of each driver's runs."""
-    mem, drv = {}, None
+def by_driver(text):
+    """Each line of a bench boot's console, with the driver whose run it
+    belongs to (None before the first run)."""
+    drv = None
     for line in text.splitlines():
         line = line.rstrip("\r")
         m = BLOCK.match(line)
         if m:
             drv = m.group(1)
+        yield drv, line
+
+
+def memory(text):
+    """{window: {driver: (KiB charged, KiB taken) or ("fail", errno)}},
+    the least figures of each driver's runs."""
+    mem = {}
+    for drv, line in by_driver(text):
         m = MEM.match(line)
         if m and drv:
             v = (("fail", int(m.group(3))) if m.group(2) == "fail"
@@ -74,12 +82,8 @@ def memory_table(title, mem):
 
 def measure(text):
     """Each operation's least time per driver, its unit count, errors."""
-    res, units, errors, drv = {}, {}, [], None
-    for line in text.splitlines():
-        line = line.rstrip("\r")
-        m = BLOCK.match(line)
-        if m:
-            drv = m.group(1)
+    res, units, errors = {}, {}, []
+    for drv, line in by_driver(text):
         m = LINE.match(line)
         if m and drv:
             ns, best = int(m.group(2)), res.setdefault(m.group(1), {})

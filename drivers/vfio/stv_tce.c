@@ -371,23 +371,28 @@ static unsigned long stv_view_next_leaf(struct iommu_table *tbl,
 }
 
 /*
- * The view of the entries from @entry on that lie in one leaf of the
- * table and one scan chunk, ending before @end; *@stop is set to where
- * they end.  NULL when the leaf is not allocated: nothing is mapped
- * there.
+ * The view of the entries from *@entry on that lie in one allocated leaf
+ * of the table and one scan chunk, ending before @end.  *@entry first
+ * moves past leaves that are not allocated (stv_view_next_leaf()), and
+ * *@stop is set to where the block ends.  NULL when nothing is allocated
+ * before @end (then *@entry and *@stop are @end), or when the view is
+ * missing: nothing is mapped there.
  */
-static __be64 *stv_view_block(struct iommu_table *tbl, unsigned long entry,
+static __be64 *stv_view_block(struct iommu_table *tbl, unsigned long *entry,
 			      unsigned long end, unsigned long *stop)
 {
-	*stop = min(end, entry + STV_SCAN_CHUNK);
+	*entry = stv_view_next_leaf(tbl, *entry, end);
+	*stop = min(end, *entry + STV_SCAN_CHUNK);
+	if (*entry >= end)
+		return NULL;
 	if (tbl->it_indirect_levels) {
 		/* Leaf levels are it_level_size entries each. */
-		unsigned long idx = entry - tbl->it_offset;
+		unsigned long idx = *entry - tbl->it_offset;
 		unsigned long leaf_end = (idx | (tbl->it_level_size - 1)) + 1;
 
 		*stop = min(*stop, leaf_end + tbl->it_offset);
 	}
-	return IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
+	return IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, *entry);
 }
 
 /*
@@ -404,10 +409,7 @@ static unsigned long stv_count_view(struct iommu_table *tbl, u64 ua, u64 size,
 
 	end = tbl->it_offset + tbl->it_size;
 	for (entry = tbl->it_offset; entry < end && found < max; entry = stop) {
-		entry = stv_view_next_leaf(tbl, entry, end);
-		if (entry >= end)
-			break;
-		pua = stv_view_block(tbl, entry, end, &stop);
+		pua = stv_view_block(tbl, &entry, end, &stop);
 		n = stop - entry;
 		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n && found < max;
 		     i = stv_next_used(pua, i + 1, n)) {
@@ -505,10 +507,7 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	lockdep_assert_held(&c->lock);
 
 	for (; entry < end; entry = stop) {
-		entry = stv_view_next_leaf(tbl, entry, end);
-		if (entry >= end)
-			break;
-		pua = stv_view_block(tbl, entry, end, &stop);
+		pua = stv_view_block(tbl, &entry, end, &stop);
 		n = stop - entry;
 		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;
 		     i = stv_next_used(pua, i + 1, n)) {

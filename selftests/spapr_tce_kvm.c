@@ -29,6 +29,9 @@
  *            guest's entry out and must drop R2's count, not R1's again.
  *            Stopped after its exchange: the guest's new entry is live,
  *            and its view must survive for a later UNMAP to find it.
+ *            With guest RAM mapped twice and registered at both addresses
+ *            (an open case, SPAPR_OPEN_BUGS=1): the region the VMM's
+ *            entry used cannot leave while another entry maps it.
  *
  * Needs kvm-hv (the kvm_hv module and /dev/kvm), else the tests skip.
  */
@@ -38,6 +41,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "harness.h"
 #include "env.h"
@@ -419,26 +423,16 @@ static void *unmapper_run(void *arg)
 }
 
 /*
- * R1 and R2 registered, the NVMe running, the group linked to the LIOBN,
- * the VMM's MAP of the PUT IOBA to guest page @vmm_page; then an UNMAP of
- * it stopped at @point while the guest maps the IOBA to D0 (R2) in the
- * kernel, and released.
+ * An UNMAP of the PUT IOBA stopped at @point while the guest maps the IOBA
+ * to D0 in the kernel, then released.
  */
-static void race_guest_map(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(kvm) *self, const char *point,
-			   uint64_t vmm_page)
+static void unmap_raced_by_guest_map(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(kvm) *self,
+				     const char *point)
 {
-	struct spapr_ctx *c = &self->g.c;
-	uint8_t *ram = self->m.ram.va;
-	struct unmapper u = { .container = c->container, .iova = self->put };
+	struct unmapper u = { .container = self->g.c.container,
+			      .iova = self->put };
 	struct vmm_step s;
-
-	ASSERT_EQ(0, vfio_register(c->container, ram, R1_SIZE));
-	ASSERT_EQ(0, vfio_register(c->container, ram + R1_SIZE,
-				   self->m.ram.size - R1_SIZE));
-	prepare(_metadata, self, false, true);
-	ASSERT_EQ(0, vfio_map(c->container, ram + vmm_page, self->put, PG,
-			      MAP_RW));
 
 	ASSERT_EQ(0, race_ctl(point));
 	ASSERT_EQ(0, pthread_create(&u.t, NULL, unmapper_run, &u));
@@ -453,6 +447,27 @@ static void race_guest_map(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, race_ctl("release"));
 	ASSERT_EQ(0, pthread_join(u.t, NULL));
 	ASSERT_EQ(0, u.ret);
+}
+
+/*
+ * R1 and R2 registered, the NVMe running, the group linked to the LIOBN,
+ * the VMM's MAP of the PUT IOBA to guest page @vmm_page; then an UNMAP of
+ * it stopped at @point while the guest maps the IOBA to D0 (R2).
+ */
+static void race_guest_map(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(kvm) *self, const char *point,
+			   uint64_t vmm_page)
+{
+	struct spapr_ctx *c = &self->g.c;
+	uint8_t *ram = self->m.ram.va;
+
+	ASSERT_EQ(0, vfio_register(c->container, ram, R1_SIZE));
+	ASSERT_EQ(0, vfio_register(c->container, ram + R1_SIZE,
+				   self->m.ram.size - R1_SIZE));
+	prepare(_metadata, self, false, true);
+	ASSERT_EQ(0, vfio_map(c->container, ram + vmm_page, self->put, PG,
+			      MAP_RW));
+	unmap_raced_by_guest_map(_metadata, self, point);
 }
 
 /* R2, then R1, unregister: nothing counts them as mapped any more. */
@@ -515,6 +530,65 @@ TEST_F_TIMEOUT(kvm, guest_remaps_same_page_between_exchange_and_view_zeroing,
 	ASSERT_EQ(0, vfio_unmap(c->container, self->put, PG));
 	blocked(_metadata, self, self->put);
 	regions_go(_metadata, self);
+}
+
+/*
+ * The open aliasing case (Documentation/design.rst, "Interleavings"):
+ * guest RAM is one shmem object that the VMM maps twice.  Region B is all
+ * of guest RAM at its first address, the one the guest's hcalls go
+ * through; region A is its upper half (D0 up) at the second address.  The
+ * VMM maps the PUT IOBA to D0 and the IND IOBA to D1, both through A.  An
+ * UNMAP of PUT stops after reading the view while the guest maps PUT to D0
+ * through B: the same page, so the UNMAP takes the guest's entry for the
+ * VMM's and drops A's count, which KVM dropped already.
+ *
+ * What holds: A stays registered while IND maps it (UNREGISTER looks for
+ * the range in the container's views, whatever the counts say), and IND's
+ * DMA still lands in D1.  What does not: B keeps the guest's count for
+ * good, so it cannot be unregistered, and at release it becomes an orphan
+ * that stays pinned until reboot (and that kmemleak reports once the
+ * module is unloaded).  So this runs only with SPAPR_OPEN_BUGS=1.
+ */
+TEST_F_TIMEOUT(kvm, guest_maps_aliased_page_between_view_read_and_exchange,
+	       180)
+{
+	struct spapr_ctx *c = &self->g.c;
+	size_t half = GUEST_RAM - DATA;
+	const char *step;
+	uint8_t *alias;
+	int ret;
+
+	NEED_RACE_POINTS();
+	if (!env_open_bugs())
+		SKIP(return, "reproduces an open bug, which leaves a region "
+		     "pinned until reboot; SPAPR_OPEN_BUGS=1 runs it");
+	vmm_close(&self->m);
+	ret = vmm_open_shared(&self->m, GUEST_RAM, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	self->data.va = self->m.ram.va + DATA;
+	alias = mremap(self->m.ram.va, 0, GUEST_RAM, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, alias) TH_LOG("mremap: %s", strerror(errno));
+
+	ASSERT_EQ(0, vfio_register(c->container, self->m.ram.va, GUEST_RAM));
+	ASSERT_EQ(0, vfio_register(c->container, alias + DATA, half));
+	prepare(_metadata, self, false, true);
+	ASSERT_EQ(0, vfio_map(c->container, alias + D(0), self->put, PG,
+			      MAP_RW));
+	ASSERT_EQ(0, vfio_map(c->container, alias + D(1), self->ind, PG,
+			      MAP_RW));
+	unmap_raced_by_guest_map(_metadata, self, "view_read");
+
+	blocked(_metadata, self, self->put);
+	lands(_metadata, self, self->ind, 1);
+	ASSERT_EQ(-EBUSY, vfio_unregister(c->container, alias + DATA, half))
+		TH_LOG("A left while the IND IOBA still maps it");
+	ASSERT_EQ(0, vfio_unmap(c->container, self->ind, PG));
+	blocked(_metadata, self, self->ind);
+	ASSERT_EQ(0, vfio_unregister(c->container, alias + DATA, half));
+	/* The open part: the guest's count on B is never dropped. */
+	EXPECT_EQ(-EBUSY, vfio_unregister(c->container, self->m.ram.va,
+					  GUEST_RAM));
+	munmap(alias, GUEST_RAM);
 }
 
 /*

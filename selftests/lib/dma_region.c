@@ -55,10 +55,10 @@ size_t hugetlb_prepare(unsigned int count)
 	return (size_t)kb * 1024;
 }
 
-int dma_region_alloc(struct dma_region *r, size_t size, bool huge)
+static int region_map(struct dma_region *r, size_t size, bool huge,
+		      int flags)
 {
 	size_t unit = host_page_size();
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	void *va;
 
 	memset(r, 0, sizeof(*r));
@@ -77,6 +77,16 @@ int dma_region_alloc(struct dma_region *r, size_t size, bool huge)
 	r->size = size;
 	r->huge = huge;
 	return 0;
+}
+
+int dma_region_alloc(struct dma_region *r, size_t size, bool huge)
+{
+	return region_map(r, size, huge, MAP_PRIVATE | MAP_ANONYMOUS);
+}
+
+int dma_region_alloc_shared(struct dma_region *r, size_t size)
+{
+	return region_map(r, size, false, MAP_SHARED | MAP_ANONYMOUS);
 }
 
 void dma_region_free(struct dma_region *r)

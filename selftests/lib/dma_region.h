@@ -21,6 +21,11 @@ struct dma_region {
  * so the pages exist.  Returns 0 or -errno (-EOPNOTSUPP: no hugetlb).
  */
 int dma_region_alloc(struct dma_region *r, size_t size, bool huge);
+/*
+ * The same, not hugetlb, but shared anonymous memory (shmem), which
+ * mremap() with an old size of 0 can map a second time at another address.
+ */
+int dma_region_alloc_shared(struct dma_region *r, size_t size);
 void dma_region_free(struct dma_region *r);
 
 void dma_region_poison(struct dma_region *r, uint8_t pattern);

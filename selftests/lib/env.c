@@ -202,6 +202,11 @@ bool env_debug(void)
 	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
 }
 
+bool env_open_bugs(void)
+{
+	return !strcmp(env_or("SPAPR_OPEN_BUGS", "0"), "1");
+}
+
 const char *env_kernel(void)
 {
 	static struct utsname u;

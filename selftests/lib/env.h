@@ -49,6 +49,11 @@ bool env_kvm(void);
 /* A debug kernel: kmemleak is there (the test bed's debug lane, with
  * KASAN and lockdep). */
 bool env_debug(void);
+/*
+ * SPAPR_OPEN_BUGS=1: also run the reproducers of open bugs, which leave
+ * the kernel in a state later tests would trip over.
+ */
+bool env_open_bugs(void);
 
 /* The running kernel's release (uname -r). */
 const char *env_kernel(void);

@@ -298,7 +298,8 @@ static int vcpu_start(struct vmm *m, unsigned long id, const char **step)
 	return 0;
 }
 
-int vmm_open(struct vmm *m, size_t ram_size, const char **step)
+static int vmm_open_ram(struct vmm *m, size_t ram_size, bool shared,
+			const char **step)
 {
 	struct kvm_userspace_memory_region slot = { 0 };
 	int ret;
@@ -319,7 +320,8 @@ int vmm_open(struct vmm *m, size_t ram_size, const char **step)
 	m->vm = ret;
 
 	*step = "guest RAM";
-	ret = dma_region_alloc(&m->ram, ram_size, false);
+	ret = shared ? dma_region_alloc_shared(&m->ram, ram_size) :
+		       dma_region_alloc(&m->ram, ram_size, false);
 	if (ret)
 		return ret;
 	write_vectors(m);
@@ -335,6 +337,16 @@ int vmm_open(struct vmm *m, size_t ram_size, const char **step)
 		return ret;
 
 	return vcpu_start(m, 0, step);
+}
+
+int vmm_open(struct vmm *m, size_t ram_size, const char **step)
+{
+	return vmm_open_ram(m, ram_size, false, step);
+}
+
+int vmm_open_shared(struct vmm *m, size_t ram_size, const char **step)
+{
+	return vmm_open_ram(m, ram_size, true, step);
 }
 
 int vmm_add_vcpu(struct vmm *m, struct vmm *v, unsigned long id,

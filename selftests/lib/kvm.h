@@ -115,6 +115,8 @@ struct vmm {
  * failing step.
  */
 int vmm_open(struct vmm *m, size_t ram_size, const char **step);
+/* The same with shared guest RAM (dma_region_alloc_shared()). */
+int vmm_open_shared(struct vmm *m, size_t ram_size, const char **step);
 /*
  * Another vcpu (@id) of @m's VM, running the same guest loop, as @v: a
  * struct of its own so that a thread can drive it with vmm_hcall().  It

@@ -10,6 +10,7 @@
  * bench/run compares the two drivers measured in the same VM run.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include "dma_region.h"
 #include "env.h"
+#include "kvm.h"
 #include "process.h"
 #include "vfio.h"
 
@@ -301,6 +303,134 @@ static void bench_v2_dpdk(struct dma_region *r)
 	       DPDK_REGIONS);
 }
 
+/*
+ * A KVM guest's H_PUT_TCE, the way QEMU serves it, against the same hcall
+ * handled by KVM in the kernel.  The guest (lib/kvm.h) maps KVM_PAGES
+ * pages of its RAM one hcall each, then clears them one hcall each; every
+ * step is a KVM_RUN, the hcall, and the guest's marker exit back.
+ *
+ *   kvm_get_tce_in_kernel: H_GET_TCE, which KVM answers in the kernel from
+ *	its own table: the cost of a step with next to no hcall in it;
+ *   kvm_put_tce_in_kernel_{map,clear}: the group linked to the LIOBN and
+ *	guest RAM preregistered, so KVM writes the hardware TCEs itself;
+ *	no backend code runs, and only the layout it gave the table counts;
+ *   kvm_put_tce_exit_{map,clear}_dma: a LIOBN KVM has no table for, so
+ *	every H_PUT_TCE exits to the VMM, which does one MAP_DMA or
+ *	UNMAP_DMA of the page and enters the guest again.
+ *
+ * A step's cost less kvm_get_tce_in_kernel's is the hcall's own.  The
+ * figures say nothing on a machine without kvm-hv: the section is left
+ * out there (bench-skip).
+ */
+#define KVM_RAM		(4UL << 20)
+#define KVM_DATA	(1UL << 20)	/* guest physical, the mapped pages */
+#define KVM_PAGES	512UL
+#define KVM_LIOBN	0x80000000ULL	/* with a KVM TCE table */
+#define KVM_LIOBN_VMM	0x80000001ULL	/* without: the VMM serves it */
+#define KVM_TCE_RW	3ULL		/* TCE read and write bits */
+
+/* The VMM's H_PUT_TCE on KVM_LIOBN_VMM, as QEMU does it with VFIO. */
+static int64_t vmm_put_tce(struct vmm *m, uint64_t nr, const uint64_t *a)
+{
+	struct spapr_ctx *c = m->forward_data;
+	uint64_t ioba = a[1], tce = a[2];
+	int ret;
+
+	if (nr != H_PUT_TCE || a[0] != KVM_LIOBN_VMM)
+		return H_PARAMETER;
+	if (tce & KVM_TCE_RW)
+		ret = vfio_map(c->container, m->ram.va + (tce & ~0xfffULL),
+			       ioba, DEF_WIN_PAGE, MAP_RW);
+	else
+		ret = vfio_unmap(c->container, ioba, DEF_WIN_PAGE);
+	return ret ? H_PARAMETER : H_SUCCESS;
+}
+
+/*
+ * KVM_PAGES steps of hcall @nr on @liobn, mapping (@map) or clearing;
+ * reported as @name, or not at all for a NULL @name.
+ */
+static void kvm_steps(struct vmm *m, struct spapr_ctx *c, const char *name,
+		      uint64_t nr, uint64_t liobn, bool map)
+{
+	unsigned long long t;
+	struct vmm_step s;
+	unsigned long i;
+	uint64_t tce;
+
+	t = now_ns();
+	for (i = 0; i < KVM_PAGES; i++) {
+		tce = map ? (KVM_DATA + i * DEF_WIN_PAGE) | KVM_TCE_RW : 0;
+		if (vmm_hcall(m, &s, nr, liobn,
+			      c->win32_start + i * DEF_WIN_PAGE, tce, 0))
+			die(name ?: "kvm warm-up", -EIO);
+		if (s.ret != H_SUCCESS)
+			die(name ?: "kvm warm-up", (int)s.ret);
+	}
+	if (name)
+		report(name, now_ns() - t, KVM_PAGES);
+}
+
+static void bench_kvm(void)
+{
+	struct spapr_ctx c;
+	const char *step;
+	struct vmm m;
+	int table, dev, ret;
+
+	if (!env_kvm()) {
+		printf("bench-skip kvm no kvm-hv on this machine\n");
+		return;
+	}
+	open_ctx(&c, SPAPR_V2);
+	ret = vmm_open(&m, KVM_RAM, &step);
+	if (ret)
+		die(step, ret);
+	if (vfio_register(c.container, m.ram.va, m.ram.size))
+		die("kvm register", -errno);
+	vfio_unmap(c.container, c.win32_start, DEF_WIN_PAGE);
+	table = kvm_tce_create(m.vm, KVM_LIOBN, 12, c.win32_start >> 12,
+			       c.win32_size >> 12);
+	if (table < 0)
+		die("KVM_CREATE_SPAPR_TCE_64", table);
+	dev = kvm_vfio_create(m.vm);
+	if (dev < 0)
+		die("KVM_CREATE_DEVICE", dev);
+	ret = kvm_vfio_add(dev, c.group);
+	if (!ret)
+		ret = kvm_vfio_set_spapr_tce(dev, c.group, table);
+	if (ret)
+		die("KVM-VFIO link", ret);
+	m.forward = vmm_put_tce;
+	m.forward_data = &c;
+	/*
+	 * One untimed map and clear first: the first steps pay for KVM
+	 * allocating its own table's pages and, on pseries, for the nested
+	 * guest's first faults, up to 5x the steady cost under icount.
+	 */
+	kvm_steps(&m, &c, NULL, H_PUT_TCE, KVM_LIOBN, true);
+	kvm_steps(&m, &c, NULL, H_PUT_TCE, KVM_LIOBN, false);
+
+	kvm_steps(&m, &c, "kvm_put_tce_in_kernel_map", H_PUT_TCE, KVM_LIOBN,
+		  true);
+	kvm_steps(&m, &c, "kvm_put_tce_in_kernel_clear", H_PUT_TCE,
+		  KVM_LIOBN, false);
+	kvm_steps(&m, &c, "kvm_put_tce_exit_map_dma", H_PUT_TCE,
+		  KVM_LIOBN_VMM, true);
+	kvm_steps(&m, &c, "kvm_put_tce_exit_unmap_dma", H_PUT_TCE,
+		  KVM_LIOBN_VMM, false);
+	kvm_steps(&m, &c, "kvm_get_tce_in_kernel", H_GET_TCE, KVM_LIOBN,
+		  false);
+	if (m.fallbacks != 2 * KVM_PAGES)
+		die("kvm exits", (int)m.fallbacks);
+
+	/* KVM first (its hold on the group), then VFIO. */
+	close(dev);
+	close(table);
+	vmm_close(&m);
+	ctx_close(&c);
+}
+
 int main(int argc, char **argv)
 {
 	struct dma_region r;
@@ -315,5 +445,6 @@ int main(int argc, char **argv)
 	bench_v2(&r);
 	bench_v2_dpdk(&r);
 	dma_region_free(&r);
+	bench_kvm();
 	return 0;
 }

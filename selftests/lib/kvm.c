@@ -217,7 +217,9 @@ static int run_to_marker(struct vmm *m, struct vmm_step *s)
 		s->fallbacks++;
 		s->fb_nr = run->papr_hcall.nr;
 		memcpy(s->fb_args, run->papr_hcall.args, sizeof(s->fb_args));
-		run->papr_hcall.ret = (uint64_t)m->fallback_ret;
+		run->papr_hcall.ret = (uint64_t)(m->forward ?
+			m->forward(m, run->papr_hcall.nr, run->papr_hcall.args) :
+			m->fallback_ret);
 	}
 }
 

@@ -94,6 +94,9 @@ struct vmm {
 	long run_size;
 	struct dma_region ram;	/* guest physical 0 .. ram.size */
 	int64_t fallback_ret;	/* what the VMM answers a forwarded hcall */
+	/* when set, answers forwarded hcalls instead (args: r4 .. r12) */
+	int64_t (*forward)(struct vmm *m, uint64_t nr, const uint64_t *args);
+	void *forward_data;	/* for @forward */
 	/* totals since vmm_open(), the priming run included */
 	unsigned long exits, markers, fallbacks, others;
 	/* KVM_RUNs that changed the VMM's own f14 / v20 (a kernel bug) */

@@ -8,6 +8,7 @@ real-client overlay in their initramfs.
 """
 
 import os
+import re
 import secrets
 import subprocess
 
@@ -78,3 +79,47 @@ def check(disk, state, tests):
     # is reported under the last one.
     return [ktap.Result(f"{wanted(tests)[-1]}:host_sees_l2_token",
                         "pass" if found else "fail", detail)]
+
+
+# l1-test's figures of an L2 under TCG: its seconds, and each ioctl's
+# count and time in L1's kernel (count/ns).
+RC_SECONDS = re.compile(r"^# RC l2_seconds=(\d+) qemu_rc=\S+ accel=tcg")
+RC_IOCTLS = re.compile(r"^# RC l1_ioctl_count_ns map_dma=(\d+)/(\d+) "
+                       r"unmap_dma=(\d+)/(\d+)")
+
+
+def tcg_figures(text):
+    """{"l2_s": s, "map": (n, ns), "unmap": (n, ns)} from a boot that ran
+    spapr_realclient_tcg, or None."""
+    fig = {}
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        m = RC_SECONDS.match(line)
+        if m:
+            fig["l2_s"] = int(m.group(1))
+        m = RC_IOCTLS.match(line)
+        if m:
+            v = [int(x) for x in m.groups()]
+            fig["map"], fig["unmap"] = (v[0], v[1]), (v[2], v[3])
+    return fig if {"l2_s", "map", "unmap"} <= fig.keys() else None
+
+
+def tcg_table(title, figs):
+    """The two drivers' L2-under-TCG figures side by side; FIGS maps a
+    driver to tcg_figures()."""
+    i, o = figs["intree"], figs["ours"]
+    out = [f"\n{title}: the real client, L2 under TCG (wall clock; "
+           "ratio = in-tree / ours)",
+           f"  {'':24} {'in-tree':>14} {'ours':>14} {'ratio':>7}",
+           f"  {'L2 run, s':24} {i['l2_s']:>14} {o['l2_s']:>14} "
+           f"{i['l2_s'] / max(o['l2_s'], 1):>7.2f}"]
+    for op, name in (("map", "MAP_DMA"), ("unmap", "UNMAP_DMA")):
+        out.append(f"  {name + ' ioctls':24} {i[op][0]:>14} {o[op][0]:>14}")
+        out.append(f"  {name + ' total, ms':24} {i[op][1] / 1e6:>14.1f} "
+                   f"{o[op][1] / 1e6:>14.1f} "
+                   f"{i[op][1] / max(o[op][1], 1):>7.2f}")
+        if i[op][0] and o[op][0]:
+            out.append(f"  {name + ' each, us':24} "
+                       f"{i[op][1] / i[op][0] / 1e3:>14.2f} "
+                       f"{o[op][1] / o[op][0] / 1e3:>14.2f}")
+    return "\n".join(out)

@@ -314,7 +314,7 @@ static void bench_v2_dpdk(struct dma_region *r)
  *   kvm_put_tce_in_kernel_{map,clear}: the group linked to the LIOBN and
  *	guest RAM preregistered, so KVM writes the hardware TCEs itself;
  *	no backend code runs, and only the layout it gave the table counts;
- *   kvm_put_tce_exit_{map,clear}_dma: a LIOBN KVM has no table for, so
+ *   kvm_put_tce_exit_{map,unmap}_dma: a LIOBN KVM has no table for, so
  *	every H_PUT_TCE exits to the VMM, which does one MAP_DMA or
  *	UNMAP_DMA of the page and enters the guest again.
  *
@@ -404,9 +404,9 @@ static void bench_kvm(void)
 	m.forward = vmm_put_tce;
 	m.forward_data = &c;
 	/*
-	 * One untimed map and clear first: the first steps pay for KVM
-	 * allocating its own table's pages and, on pseries, for the nested
-	 * guest's first faults, up to 5x the steady cost under icount.
+	 * One untimed map and clear first: KVM allocates its own table's
+	 * pages on the first map, and the first steps of a new guest were
+	 * seen to cost up to 5 times the steady figure under icount.
 	 */
 	kvm_steps(&m, &c, NULL, H_PUT_TCE, KVM_LIOBN, true);
 	kvm_steps(&m, &c, NULL, H_PUT_TCE, KVM_LIOBN, false);

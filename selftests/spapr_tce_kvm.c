@@ -533,9 +533,9 @@ TEST_F_TIMEOUT(kvm, guest_remaps_same_page_between_exchange_and_view_zeroing,
 }
 
 /*
- * The open aliasing case (Documentation/design.rst, "Interleavings"):
- * guest RAM is one shmem object that the VMM maps twice.  Region B is all
- * of guest RAM at its first address, the one the guest's hcalls go
+ * The open aliasing case (Documentation/design.rst, "Interleavings with
+ * KVM"): guest RAM is one shmem object that the VMM maps twice.  Region B
+ * is all of guest RAM at its first address, the one the guest's hcalls go
  * through; region A is its upper half (D0 up) at the second address.  The
  * VMM maps the PUT IOBA to D0 and the IND IOBA to D1, both through A.  An
  * UNMAP of PUT stops after reading the view while the guest maps PUT to D0

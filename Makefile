@@ -67,8 +67,9 @@ CHECK_REALCLIENT ?= pseries-p9/powerpc64le/ours/spapr_realclient+spapr_realclien
 # drivers; the frames are checked on the x86 side (testing.rst).
 # The install test: spapr-tce-vfio-dkms installed with apt, built by DKMS
 # inside the emulated host for its running kernel, the smoke DMA test on
-# that build, removed.  One boot (powernv9, 64K pages): its DKMS build
-# under TCG is the longest guest of the matrix (about 10 minutes).
+# that build, removed.  One boot (powernv9, 64K pages): with the headers'
+# install and DKMS's build under TCG it is the longest boot of the matrix
+# (about 10 minutes).
 # make check-install runs both machines, both flavours, and DKMS's build
 # for a kernel that is not running.
 CHECK_INSTALL ?= powernv9/powerpc64le-64k/ours/install

@@ -7,7 +7,7 @@
 
 #include "stv.h"
 
-#define N 37	/* not a multiple of 8, to cover the tail loop */
+#define N 77	/* two steps of 32, one of 8, and a tail of 5 */
 
 static void stv_scan_empty(struct kunit *test)
 {
@@ -35,7 +35,7 @@ static void stv_scan_each_position(struct kunit *test)
 
 static void stv_scan_walks_all(struct kunit *test)
 {
-	static const unsigned long used[] = { 3, 8, 9, 16, 31, 36 };
+	static const unsigned long used[] = { 3, 8, 9, 16, 31, 36, 63, 64, 70, 76 };
 	__be64 v[N] = { 0 };
 	unsigned long i, k = 0;
 

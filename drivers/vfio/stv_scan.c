@@ -8,14 +8,39 @@
 
 #include "stv.h"
 
+/* The entries of @v[0..7] ORed together: non-zero when one is used. */
+static __always_inline u64 stv_any8(const __be64 *v)
+{
+	return (__force u64)(v[0] | v[1] | v[2] | v[3] |
+			     v[4] | v[5] | v[6] | v[7]);
+}
+
+/*
+ * From @i on, 32 entries per step, one load and one OR each: the first
+ * step of 32 (or the place fewer than 32 are left) that is not all 0.
+ * Out of line: its loop needs more registers than stv_next_used()'s
+ * callers should save on every call, and only long empty stretches get
+ * here.
+ */
+static noinline unsigned long stv_skip_empty(const __be64 *v, unsigned long i,
+					     unsigned long n)
+{
+	for (; i + 32 <= n; i += 32)
+		if (stv_any8(v + i) | stv_any8(v + i + 8) |
+		    stv_any8(v + i + 16) | stv_any8(v + i + 24))
+			break;
+	return i;
+}
+
 /**
  * stv_next_used() - find the next used entry of a userspace view
  * @v: the view: one user address per entry, 0 where nothing is mapped
  * @i: where to start
  * @n: number of entries in @v
  *
- * Looks at eight entries per step where it can, so that an empty view
- * is skipped at memory speed.
+ * Looks at eight entries at a time, and past eight empty ones at 32 at a
+ * time, so that an empty view is skipped at memory speed: the removal of
+ * an empty single-level window is mostly this loop.
  *
  * Return: the index of the first non-zero entry at or after @i, or @n.
  */
@@ -24,10 +49,11 @@ unsigned long stv_next_used(const __be64 *v, unsigned long i, unsigned long n)
 	for (; i < n && (i & 7); i++)
 		if (v[i])
 			return i;
-	for (; i + 8 <= n; i += 8)
-		if (v[i] | v[i + 1] | v[i + 2] | v[i + 3] |
-		    v[i + 4] | v[i + 5] | v[i + 6] | v[i + 7])
-			break;
+	while (i + 8 <= n && !stv_any8(v + i)) {
+		i += 8;
+		if (i + 32 <= n)
+			i = stv_skip_empty(v, i, n);
+	}
 	for (; i < n; i++)
 		if (v[i])
 			return i;

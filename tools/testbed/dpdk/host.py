@@ -5,10 +5,12 @@ The emulated host gets an igb NIC (82576) in a PE and IOMMU group of its
 own, whose wire is a pair of Unix datagram sockets: one frame a
 datagram.  While the guest boots, a thread here receives every frame the
 NIC sends and watches the console.  Each time the guest's spapr_dpdk
-prints "@@DPDK-IO-READY <token> <phase> <tag> <txlen>" (a testpmd
-forwarding in io mode), it injects ECHOES frames of its own, each with a
-sequence number unique to the boot and bytes derived from a per-boot
-token.
+prints "@@DPDK-IO-READY <token> <phase> <tag> <txlen> <block>" (a
+testpmd forwarding in io mode), it injects ECHOES frames of its own,
+each with a sequence number unique to the boot and bytes derived from a
+per-boot token.  A boot that runs the suite on both drivers runs the
+client twice, with phases and txonly sizes of its own each time, and
+<block> says which run a phase belongs to.
 
 After the guest powered off, for each phase:
   - every injected frame must have come back byte for byte: the NIC
@@ -189,20 +191,24 @@ def prepare(machine, log):
 
 
 class Cue:
-    """One READY line: the phase, its test-name prefix, its txonly size."""
+    """One READY line: the phase, its test-name prefix, its txonly size,
+    and the suffix of the TAP block it ran in ("@ours" or "@intree" where
+    one boot ran the suite on both drivers, else "")."""
 
-    def __init__(self, phase, tag, txlen):
+    def __init__(self, phase, tag, txlen, block=""):
         self.phase, self.tag, self.txlen = phase, tag, txlen
+        self.block = block
 
 
 def cues(text, token):
     """The READY lines spapr_dpdk printed with TOKEN, in order."""
     found = []
-    for m in re.finditer(rf"@@DPDK-IO-READY {token.hex()} (\d+) (\S+) (\d+)",
-                         text):
+    for m in re.finditer(rf"@@DPDK-IO-READY {token.hex()} (\d+) (\S+) (\d+)"
+                         r"(?: (\S+))?", text):
         found.append(Cue(int(m.group(1)),
                          "" if m.group(2) == "-" else m.group(2),
-                         int(m.group(3))))
+                         int(m.group(3)),
+                         "" if m.group(4) in (None, "-") else m.group(4)))
     return found
 
 
@@ -255,7 +261,7 @@ def check(wire, tests, console):
         injected = wire.injected.get(c.phase, 0)
         missing = ECHOES - len(set(back))
         res.append(ktap.Result(
-            f"{name}:{c.tag}host_sees_every_frame_echoed_unchanged",
+            f"{name}{c.block}:{c.tag}host_sees_every_frame_echoed_unchanged",
             "pass" if injected == ECHOES and not missing and
             len(back) == ECHOES else "fail",
             f"injected {injected}"
@@ -266,7 +272,7 @@ def check(wire, tests, console):
         good = sum(_txonly_ok(f, c.txlen) for f in tx)
         want = _reported(console, c.phase)
         res.append(ktap.Result(
-            f"{name}:{c.tag}host_counts_txonly_frames",
+            f"{name}{c.block}:{c.tag}host_counts_txonly_frames",
             "pass" if want is not None and want > 0 and good == want == len(tx)
             else "fail",
             f"testpmd reported {want}, the wire carried {len(tx)} of "

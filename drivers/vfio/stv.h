@@ -338,8 +338,49 @@ int stv_check_user_range(u64 vaddr, u64 size, unsigned long align);
 
 /* stv_scan.c: userspace-view scanning and invalidation runs (KUnit-tested) */
 
-unsigned long stv_next_used(const __be64 *v, unsigned long i, unsigned long n);
-bool stv_run_extend(struct stv_run *run, unsigned long entry);
+unsigned long stv_scan_used(const __be64 *v, unsigned long i, unsigned long n);
+
+/**
+ * stv_next_used() - find the next used entry of a userspace view
+ * @v: the view: one user address per entry, 0 where nothing is mapped
+ * @i: where to start
+ * @n: number of entries in @v
+ *
+ * A clear calls this once per entry it clears, and in a mapped range the
+ * next entry is usually used: that case costs no call.
+ * stv_scan_used() does the rest.
+ *
+ * Return: the index of the first non-zero entry at or after @i, or @n.
+ */
+static inline unsigned long stv_next_used(const __be64 *v, unsigned long i,
+					  unsigned long n)
+{
+	if (i < n && v[i])
+		return i;
+	return stv_scan_used(v, i, n);
+}
+
+/**
+ * stv_run_extend() - extend a run of entries to invalidate by one entry
+ * @run: the run being collected; empty when @run->len is 0
+ * @entry: the entry just cleared
+ *
+ * Invalidating runs rather than single entries keeps the number of
+ * platform invalidations (OPAL calls on powernv) down to one per
+ * contiguous mapping.
+ *
+ * Return: true when @entry was added; false when it is not adjacent, and
+ * the caller must invalidate @run and restart it at @entry.
+ */
+static inline bool stv_run_extend(struct stv_run *run, unsigned long entry)
+{
+	if (!run->len)
+		run->start = entry;
+	else if (run->start + run->len != entry)
+		return false;
+	run->len++;
+	return true;
+}
 
 /* stv_pins.c: the record of v1 pins (KUnit-tested) */
 int stv_pins_reserve(struct stv_pins *p, unsigned long size,
@@ -449,8 +490,8 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size);
 long stv_unregister(struct stv_container *c, u64 vaddr, u64 size);
 unsigned int stv_unregister_all(struct stv_container *c);
 unsigned int stv_orphan_remaining(struct stv_container *c);
-bool stv_registered_here(struct stv_container *c,
-			 struct mm_iommu_table_group_mem_t *mem);
+struct stv_prereg *stv_registered_here(struct stv_container *c,
+				       struct mm_iommu_table_group_mem_t *mem);
 
 /* stv_orphans.c: regions whose container is gone, still mapped by KVM */
 long stv_orphan_region(struct mm_struct *mm,

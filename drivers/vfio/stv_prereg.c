@@ -47,10 +47,11 @@ static void stv_prereg_free(struct stv_prereg *p)
  * container is released while another one still maps the region, its
  * mm_iommu_put() fails and the region stays pinned for good.
  *
- * Return: true when @c holds a reference on @mem.
+ * Return: the container's record of @mem, which holds a reference on it,
+ * or NULL when the container did not register it.
  */
-bool stv_registered_here(struct stv_container *c,
-			 struct mm_iommu_table_group_mem_t *mem)
+struct stv_prereg *stv_registered_here(struct stv_container *c,
+				       struct mm_iommu_table_group_mem_t *mem)
 {
 	lockdep_assert_held(&c->lock);
 	return stv_find_prereg(c, mem);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * spapr-tce-vfio: scanning a table's userspace view, and batching the
- * invalidation of cleared entries.  Pure functions (KUnit-tested).
+ * spapr-tce-vfio: scanning a table's userspace view for used entries.
+ * Pure functions (KUnit-tested).  What a clear calls once per entry,
+ * stv_next_used() and stv_run_extend(), is inline in stv.h.
  */
 #include <linux/export.h>
 #include <kunit/visibility.h>
@@ -33,8 +34,8 @@ static noinline unsigned long stv_skip_empty(const __be64 *v, unsigned long i,
 }
 
 /**
- * stv_next_used() - find the next used entry of a userspace view
- * @v: the view: one user address per entry, 0 where nothing is mapped
+ * stv_scan_used() - the scan of stv_next_used(), out of line
+ * @v: the view
  * @i: where to start
  * @n: number of entries in @v
  *
@@ -44,7 +45,7 @@ static noinline unsigned long stv_skip_empty(const __be64 *v, unsigned long i,
  *
  * Return: the index of the first non-zero entry at or after @i, or @n.
  */
-unsigned long stv_next_used(const __be64 *v, unsigned long i, unsigned long n)
+unsigned long stv_scan_used(const __be64 *v, unsigned long i, unsigned long n)
 {
 	for (; i < n && (i & 7); i++)
 		if (v[i])
@@ -59,27 +60,4 @@ unsigned long stv_next_used(const __be64 *v, unsigned long i, unsigned long n)
 			return i;
 	return n;
 }
-EXPORT_SYMBOL_IF_KUNIT(stv_next_used);
-
-/**
- * stv_run_extend() - extend a run of entries to invalidate by one entry
- * @run: the run being collected; empty when @run->len is 0
- * @entry: the entry just cleared
- *
- * Invalidating runs rather than single entries keeps the number of
- * platform invalidations (OPAL calls on powernv) down to one per
- * contiguous mapping.
- *
- * Return: true when @entry was added; false when it is not adjacent, and
- * the caller must invalidate @run and restart it at @entry.
- */
-bool stv_run_extend(struct stv_run *run, unsigned long entry)
-{
-	if (!run->len)
-		run->start = entry;
-	else if (run->start + run->len != entry)
-		return false;
-	run->len++;
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(stv_run_extend);
+EXPORT_SYMBOL_IF_KUNIT(stv_scan_used);

@@ -112,6 +112,49 @@ static void stv_unpin(struct page *page)
  */
 #define STV_VIEW_REREADS	64
 
+/**
+ * struct stv_region_hint - the region a clear found last
+ * @last: the container's record of it, NULL before one was found
+ * @looked_up: a lookup was made in this clear already
+ */
+struct stv_region_hint {
+	struct stv_prereg *last;
+	bool looked_up;
+};
+
+/*
+ * The region that holds the @size bytes at user address @v.  A clear
+ * looks up one region per entry, and consecutive entries mostly lie in
+ * one region: *@hint is the container's record of the region this clear
+ * found last, and an address inside it needs no lookup.  Regions of one
+ * mm never overlap (mm_iommu_new() refuses that), so the hint's region
+ * is the one the lookup would return.  The records cannot change during
+ * a clear: UNREGISTER needs the container's lock, which the clear holds.
+ * A region only another container registered (KVM may map through any
+ * region of the mm) is looked up every time.  The record is looked for
+ * from the second lookup of a clear on: a clear of one entry, QEMU's
+ * page-by-page UNMAP, would only pay for it.
+ */
+static struct mm_iommu_table_group_mem_t *
+stv_region_at(struct stv_container *c, u64 v, u64 size,
+	      struct stv_region_hint *hint)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+	struct stv_prereg *p = hint->last;
+
+	if (p && v - p->ua < p->size && size <= p->size - (v - p->ua))
+		return p->mem;
+	mem = mm_iommu_lookup(c->mm, v, size);
+	if (!hint->looked_up) {
+		hint->looked_up = true;
+		return mem;
+	}
+	p = mem ? stv_registered_here(c, mem) : NULL;
+	if (p)
+		hint->last = p;
+	return mem;
+}
+
 /*
  * Does view value @v describe a TCE of address @hpa?  A tagged value
  * holds the page v1 pinned; any other is a user address that KVM or v2
@@ -120,14 +163,15 @@ static void stv_unpin(struct page *page)
  */
 static bool stv_view_says(struct stv_container *c, struct iommu_table *tbl,
 			  u64 v, unsigned long hpa,
-			  struct mm_iommu_table_group_mem_t **mem)
+			  struct mm_iommu_table_group_mem_t **mem,
+			  struct stv_region_hint *hint)
 {
 	unsigned long mask = IOMMU_PAGE_MASK(tbl), pa;
 
 	*mem = NULL;
 	if (v & STV_UA_PINNED)
 		return !((v ^ hpa) & mask & ~STV_UA_PINNED);
-	*mem = mm_iommu_lookup(c->mm, v, IOMMU_PAGE_SIZE(tbl));
+	*mem = stv_region_at(c, v, IOMMU_PAGE_SIZE(tbl), hint);
 	if (!*mem || mm_iommu_ua_to_hpa(*mem, v, tbl->it_page_shift, &pa))
 		return false;
 	return !((pa ^ hpa) & mask);
@@ -148,12 +192,13 @@ static bool stv_view_says(struct stv_container *c, struct iommu_table *tbl,
  */
 static u64 stv_view_of(struct stv_container *c, struct iommu_table *tbl,
 		       __be64 *pua, u64 view, unsigned long hpa,
-		       struct mm_iommu_table_group_mem_t **mem)
+		       struct mm_iommu_table_group_mem_t **mem,
+		       struct stv_region_hint *hint)
 {
 	int reread;
 
 	for (reread = 0; ; reread++) {
-		if (view && stv_view_says(c, tbl, view, hpa, mem))
+		if (view && stv_view_says(c, tbl, view, hpa, mem, hint))
 			return view;
 		if (reread == STV_VIEW_REREADS) {
 			*mem = NULL;
@@ -255,7 +300,8 @@ stv_release_add(struct iommu_table *tbl, struct stv_release *rel,
 
 /*
  * Clear one entry and queue what it held on @rel; 0 or the exchange's
- * errno.  What to release is decided from what the exchange returned,
+ * errno.  @hint carries the last region found from entry to entry
+ * (stv_region_at()).  What to release is decided from what the exchange returned,
  * since KVM may have mapped over the entry since its view was read; and
  * the view is zeroed only if it still holds the value accounted for
  * (Documentation/design.rst, "Interleavings with KVM").  The pin is
@@ -264,7 +310,7 @@ stv_release_add(struct iommu_table *tbl, struct stv_release *rel,
  */
 static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 			  int num, unsigned long entry, __be64 *pua,
-			  struct stv_release *rel)
+			  struct stv_release *rel, struct stv_region_hint *hint)
 {
 	struct mm_iommu_table_group_mem_t *mem = NULL;
 	struct stv_pins *pins = &c->pins[num];
@@ -279,7 +325,7 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 	if (ret)
 		return stv_errno(ret);
 	if (dir != DMA_NONE)
-		view = stv_view_of(c, tbl, pua, view, hpa, &mem);
+		view = stv_view_of(c, tbl, pua, view, hpa, &mem, hint);
 	stv_race_point(STV_RACE_EXCHANGED);
 	if (view)
 		stv_view_forget(tbl, entry, pua, view, c->table_refs[num]);
@@ -501,6 +547,7 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	int num = stv_window_num(c, tbl);
 	struct stv_pins *pins = &c->pins[num];
 	struct stv_release *rel = &c->release;
+	struct stv_region_hint hint = { NULL, false };
 	long ret = 0, err;
 	__be64 *pua;
 
@@ -512,7 +559,7 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;
 		     i = stv_next_used(pua, i + 1, n)) {
 			err = stv_clear_one(c, tbl, num, entry + i, pua + i,
-					    rel);
+					    rel, &hint);
 			if (err && !ret)
 				ret = err;
 		}

@@ -222,14 +222,13 @@ static u64 stv_view_of(struct stv_container *c, struct iommu_table *tbl,
  * its hcalls can reach the table, and exchanges the TCE before it writes
  * the view, so a live entry here is one KVM made since our exchange, and
  * its address goes back into the view.  Tagged values are ours alone;
- * KVM never writes one.
+ * KVM never writes one.  @was is @view as stored (big-endian), which
+ * the caller mostly has already: swapping bytes back costs ten
+ * instructions an entry.
  */
 static void stv_view_forget(struct iommu_table *tbl, unsigned long entry,
-			    __be64 *pua, u64 view, unsigned int own)
+			    __be64 *pua, __be64 was, u64 view, unsigned int own)
 {
-	/* The view is big-endian: compare it as stored. */
-	__be64 was = cpu_to_be64(view);
-
 	if (cmpxchg((__force u64 *)pua, (__force u64)was, 0) !=
 	    (__force u64)was || (view & STV_UA_PINNED) ||
 	    kref_read(&tbl->it_kref) == own)
@@ -314,7 +313,8 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 {
 	struct mm_iommu_table_group_mem_t *mem = NULL;
 	struct stv_pins *pins = &c->pins[num];
-	u64 view = be64_to_cpu(READ_ONCE(*pua));
+	__be64 was = READ_ONCE(*pua);
+	u64 view = be64_to_cpu(was), found;
 	enum dma_data_direction dir = DMA_NONE;
 	unsigned long hpa = 0;
 	struct page *page;
@@ -324,11 +324,17 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir);
 	if (ret)
 		return stv_errno(ret);
-	if (dir != DMA_NONE)
-		view = stv_view_of(c, tbl, pua, view, hpa, &mem, hint);
+	if (dir != DMA_NONE) {
+		found = stv_view_of(c, tbl, pua, view, hpa, &mem, hint);
+		if (found != view) {
+			view = found;
+			was = cpu_to_be64(found);
+		}
+	}
 	stv_race_point(STV_RACE_EXCHANGED);
 	if (view)
-		stv_view_forget(tbl, entry, pua, view, c->table_refs[num]);
+		stv_view_forget(tbl, entry, pua, was, view,
+				c->table_refs[num]);
 	/* v2 records no pins: skip the lookup. */
 	page = pins->count ? stv_pins_swap(pins, entry - tbl->it_offset, NULL) :
 			     NULL;

@@ -125,8 +125,8 @@ struct stv_region_hint {
 /*
  * The region that holds the @size bytes at user address @v.  A clear
  * looks up one region per entry, and consecutive entries mostly lie in
- * one region: *@hint is the container's record of the region this clear
- * found last, and an address inside it needs no lookup.  Regions of one
+ * one region: @hint holds the container's record of the region this
+ * clear found last, and an address inside it needs no lookup.  Regions of one
  * mm never overlap (mm_iommu_new() refuses that), so the hint's region
  * is the one the lookup would return.  The records cannot change during
  * a clear: UNREGISTER needs the container's lock, which the clear holds.
@@ -300,12 +300,12 @@ stv_release_add(struct iommu_table *tbl, struct stv_release *rel,
 /*
  * Clear one entry and queue what it held on @rel; 0 or the exchange's
  * errno.  @hint carries the last region found from entry to entry
- * (stv_region_at()).  What to release is decided from what the exchange returned,
- * since KVM may have mapped over the entry since its view was read; and
- * the view is zeroed only if it still holds the value accounted for
- * (Documentation/design.rst, "Interleavings with KVM").  The pin is
- * released only after the exchange took the entry out of the table, and
- * after its invalidation.
+ * (stv_region_at()).  What to release is decided from what the exchange
+ * returned, since KVM may have mapped over the entry since its view was
+ * read; and the view is zeroed only if it still holds the value
+ * accounted for (Documentation/design.rst, "Interleavings with KVM").
+ * The pin is released only after the exchange took the entry out of the
+ * table, and after its invalidation.
  */
 static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 			  int num, unsigned long entry, __be64 *pua,

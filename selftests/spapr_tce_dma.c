@@ -148,6 +148,33 @@ TEST_F_TIMEOUT(dma, one_unmap_covers_several_mappings, 120)
 	blocked(_metadata, &self->g, &self->d2, self->x + NVME_ID_BYTES);
 }
 
+/*
+ * One MAP of a range that starts and ends inside a system page and covers
+ * whole ones between (a 64K kernel's v1 MAP pins those a round per 4K
+ * page they hold, and the ends a page at a time): every 4K IOVA of it
+ * reaches its own 4K of the buffer, and the IOVAs either side of it none.
+ */
+TEST_F_TIMEOUT(dma, every_page_of_an_unaligned_range_lands, 300)
+{
+	size_t hp = host_page_size(), off = 3 * NVME_ID_BYTES;
+	size_t len = 3 * hp - NVME_ID_BYTES, i;
+	struct dma_region r;
+
+	ASSERT_EQ(0, dma_region_alloc(&r, 4 * hp + 4 * NVME_ID_BYTES, false));
+	if (variant->type == SPAPR_V2)
+		ASSERT_EQ(0, vfio_register(self->g.c.container, r.va, r.size));
+	ASSERT_EQ(0, vfio_map(self->g.c.container, r.va + off, self->x, len,
+			      MAP_RW));
+	for (i = 0; i < len; i += NVME_ID_BYTES) {
+		dma_region_poison(&r, POISON);
+		lands(_metadata, &self->g, &r, off + i, self->x + i);
+	}
+	dma_region_poison(&r, POISON);
+	blocked(_metadata, &self->g, &r, self->x - NVME_ID_BYTES);
+	blocked(_metadata, &self->g, &r, self->x + len);
+	dma_region_free(&r);
+}
+
 /* Data through a dynamic window, queues in the default one. */
 FIXTURE(dma_ddw) {
 	struct rig g;

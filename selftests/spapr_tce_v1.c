@@ -117,6 +117,48 @@ TEST_F(v1, map_readonly_memory_for_device_write_efault)
 }
 
 /*
+ * A MAP over memory with a hole, the hole in the system page where the
+ * range starts, in one it covers whole, or in the one where it ends: the
+ * call fails with EFAULT and holds no pin (/proc/vmstat's count of pinned
+ * pages is back where it was), and the range's IOVAs are free again.
+ * The range starts and ends inside a system page, as in the DMA test
+ * every_page_of_an_unaligned_range_lands, so on a 64K kernel each part of
+ * the pinning fails in turn.
+ */
+TEST_F(v1, map_over_a_hole_efault_no_pin_left)
+{
+	size_t hp = host_page_size(), off = 3 * DEF_WIN_PAGE, len = 3 * hp;
+	size_t size = 4 * hp + 4 * DEF_WIN_PAGE;
+	size_t holes[] = { off, off + hp, off + len - DEF_WIN_PAGE };
+	unsigned int i;
+	long pins;
+	char *buf;
+
+	pins = foll_pins_held();
+	ASSERT_LE(0, pins) TH_LOG("/proc/vmstat has no nr_foll_pin_acquired");
+	for (i = 0; i < ARRAY_SIZE(holes); i++) {
+		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		ASSERT_NE(MAP_FAILED, buf);
+		ASSERT_EQ(0, munmap(buf + (holes[i] & ~(hp - 1)), hp));
+		EXPECT_EQ(-EFAULT, vfio_map(self->c.container, buf + off,
+					    self->iova, len, MAP_RW))
+			TH_LOG("hole at +0x%zx", holes[i]);
+		EXPECT_EQ(pins, foll_pins_held()) TH_LOG("hole at +0x%zx", holes[i]);
+		munmap(buf, size);
+	}
+	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	EXPECT_EQ(0, vfio_map(self->c.container, buf + off, self->iova, len,
+			      MAP_RW));
+	EXPECT_EQ(pins + (long)(len / DEF_WIN_PAGE), foll_pins_held());
+	EXPECT_EQ(0, vfio_unmap(self->c.container, self->iova, len));
+	EXPECT_EQ(pins, foll_pins_held());
+	munmap(buf, size);
+}
+
+/*
  * A mapping the device may only read needs no write access to the page.
  * The in-tree driver pins for write whatever the flags say (it takes the
  * direction from the low bits of the user address).

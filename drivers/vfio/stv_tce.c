@@ -587,16 +587,78 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	return ret;
 }
 
+/* Pin the system page behind each of @n IOMMU pages from @ua, a call each. */
+static long stv_pin_each(unsigned long ua, unsigned long n, unsigned int shift,
+			 unsigned int gup, struct page **pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (pin_user_pages_fast((ua + (i << shift)) & PAGE_MASK, 1, gup,
+					&pages[i]) != 1) {
+			unpin_user_pages(pages, i);
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pin @np whole system pages from @ua (page aligned) @per times each, a
+ * call per round, and lay the pins out entry by entry: pages[p * @per + r]
+ * is page p.  Round r first lands in pages[r * @np + p], so every round must
+ * have found the pages the first did; where the memory changed between two
+ * rounds the pins are dropped and 1 returned, for stv_pin_each() to redo.
+ */
+static long stv_pin_rounds(unsigned long ua, unsigned long np,
+			   unsigned long per, unsigned int gup,
+			   struct page **pages)
+{
+	unsigned long p, r;
+	struct page *page;
+	int got;
+
+	for (r = 0; r < per; r++) {
+		got = pin_user_pages_fast(ua, np, gup, pages + r * np);
+		if (got != np) {
+			if (got > 0)
+				unpin_user_pages(pages + r * np, got);
+			unpin_user_pages(pages, r * np);
+			return -EFAULT;
+		}
+	}
+	for (r = 1; r < per; r++) {
+		for (p = 0; p < np; p++) {
+			if (pages[r * np + p] != pages[p]) {
+				unpin_user_pages(pages, np * per);
+				return 1;
+			}
+		}
+	}
+	/* From the last page down: page p is read before any slot above it. */
+	for (p = np; p-- > 0;) {
+		page = pages[p];
+		for (r = 0; r < per; r++)
+			pages[p * per + r] = page;
+	}
+	return 0;
+}
+
 /*
  * Pin the system pages behind @n IOMMU pages starting at @ua, one pin per
  * entry: pages[i] backs entry i.  IOMMU pages of the system page size are
- * pinned with one call; other sizes one entry at a time.
+ * pinned with one call.  Smaller ones (4K IOMMU pages on a 64K kernel) need
+ * a pin each of the same system page: the system pages the range covers
+ * whole take a call per IOMMU page they hold, and only the entries at the
+ * range's two ends take a call each (all of them, in a range too short to
+ * cover a system page).  Larger ones, one entry at a time.
  */
 static long stv_pin(unsigned long ua, unsigned long n, unsigned int shift,
 		    enum dma_data_direction dir, struct page **pages)
 {
 	unsigned int gup = dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
-	unsigned long i;
+	unsigned long per, head, np, whole;
+	long ret;
 	int got;
 
 	if (shift == PAGE_SHIFT) {
@@ -607,15 +669,34 @@ static long stv_pin(unsigned long ua, unsigned long n, unsigned int shift,
 			unpin_user_pages(pages, got);
 		return -EFAULT;
 	}
-	for (i = 0; i < n; i++) {
-		got = pin_user_pages_fast((ua + (i << shift)) & PAGE_MASK, 1,
-					  gup, &pages[i]);
-		if (got != 1) {
-			unpin_user_pages(pages, i);
-			return -EFAULT;
-		}
-	}
+	if (shift > PAGE_SHIFT || n < 1UL << (PAGE_SHIFT - shift))
+		return stv_pin_each(ua, n, shift, gup, pages);
+
+	per = 1UL << (PAGE_SHIFT - shift);
+	head = min(n, ((PAGE_SIZE - offset_in_page(ua)) & ~PAGE_MASK) >> shift);
+	np = (n - head) / per;
+	whole = np * per;
+	ret = stv_pin_each(ua, head, shift, gup, pages);
+	if (ret)
+		return ret;
+	ret = np ? stv_pin_rounds(ua + (head << shift), np, per, gup,
+				  pages + head) : 0;
+	if (ret > 0)
+		ret = stv_pin_each(ua + (head << shift), whole, shift, gup,
+				   pages + head);
+	if (ret)
+		goto unpin_head;
+	ret = stv_pin_each(ua + ((head + whole) << shift), n - head - whole,
+			   shift, gup, pages + head + whole);
+	if (ret)
+		goto unpin_whole;
 	return 0;
+
+unpin_whole:
+	unpin_user_pages(pages + head, whole);
+unpin_head:
+	unpin_user_pages(pages, head);
+	return ret;
 }
 
 /* Does one IOMMU page at @hpa lie inside one physically contiguous page? */

@@ -229,3 +229,25 @@ size_t host_page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
+
+long foll_pins_held(void)
+{
+	long acquired = -1, released = -1, v;
+	char name[64];
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+
+	/* Fold every CPU's pending deltas in, or the counts lag. */
+	if (!f || fputs("1\n", f) < 0 || fclose(f))
+		return -1;
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &v) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acquired = v;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			released = v;
+	}
+	fclose(f);
+	return acquired < 0 || released < 0 ? -1 : acquired - released;
+}

@@ -63,4 +63,12 @@ bool kernel_before(int major, int minor);
 /* The kernel's base page size. */
 size_t host_page_size(void);
 
+/*
+ * Pages pinned with FOLL_PIN, whole machine, by anyone (/proc/vmstat:
+ * acquired less released, after folding in every CPU's pending counts
+ * through /proc/sys/vm/stat_refresh), or -1 when the kernel cannot say.
+ * Both drivers pin so: a call that fails must leave it where it was.
+ */
+long foll_pins_held(void);
+
 #endif

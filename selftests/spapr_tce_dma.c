@@ -300,4 +300,38 @@ TEST_F_TIMEOUT(dma_ddw, multilevel_window, 180)
 	blocked(_metadata, &self->g, &self->d, iova);
 }
 
+/*
+ * One MAP across the middle of a multi-level window, where a leaf of the
+ * table (and of every level above) ends: each IOVA reaches its own page,
+ * and after one UNMAP none does, and the region is free to go.  The MAP
+ * walks to the second leaf's view afresh; writing on past the first
+ * leaf's end would leave the UNMAP blind to the second leaf's entries.
+ */
+TEST_F_TIMEOUT(dma_ddw, multilevel_map_across_a_leaf, 180)
+{
+	uint32_t levels = ddw_multilevel_levels();
+	uint64_t start, size = 1ULL << 36, iova;
+	unsigned int i;
+
+	if (self->g.c.info.ddw.levels < levels)
+		SKIP(return, "platform supports %u level(s)", self->g.c.info.ddw.levels);
+	ASSERT_EQ(0, vfio_remove_window(self->g.c.container, self->start));
+	ASSERT_EQ(0, vfio_create_window(self->g.c.container, variant->shift,
+					size, levels, &start));
+	/* Every leaf holds a power of two entries: size / 2 ends one. */
+	iova = start + size / 2 - 2 * self->pg;
+	ASSERT_EQ(0, vfio_map(self->g.c.container, self->d.va, iova,
+			      4 * self->pg, MAP_RW));
+	for (i = 0; i < 4; i++) {
+		dma_region_poison(&self->d, POISON);
+		lands(_metadata, &self->g, &self->d, i * self->pg,
+		      iova + i * self->pg);
+	}
+	ASSERT_EQ(0, vfio_unmap(self->g.c.container, iova, 4 * self->pg));
+	for (i = 0; i < 4; i++)
+		blocked(_metadata, &self->g, &self->d, iova + i * self->pg);
+	EXPECT_EQ(0, vfio_unregister(self->g.c.container, self->d.va,
+				     self->d.size));
+}
+
 SPAPR_HARNESS_MAIN

@@ -66,16 +66,60 @@ static long stv_errno(long ret)
 }
 
 /*
- * Install @hpa at @entry and record @view in the userspace view (the user
- * address, or the tagged page of a v1 pin).  Fails with
- * -EBUSY when the entry is in use, so that a MAP never replaces a
- * mapping it did not make.
+ * A MAP's place in the userspace view: the entries from @entry up to
+ * @stop lie in one leaf of it, their views one after the other from @pua.
+ * Zeroed, it holds no leaf.
+ */
+struct stv_view_cursor {
+	__be64 *pua;
+	unsigned long entry;
+	unsigned long stop;
+};
+
+/*
+ * Move @cur to the leaf of the view holding @entry, allocating it if need
+ * be, through the platform's useraddrptr walk.  Return: the view of
+ * @entry, or NULL when there is no memory for the leaf.
+ */
+static __always_inline __be64 *stv_view_leaf(struct iommu_table *tbl,
+					     struct stv_view_cursor *cur,
+					     unsigned long entry)
+{
+	unsigned long idx = entry - tbl->it_offset;
+
+	cur->pua = IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry);
+	cur->entry = entry;
+	/* Leaf levels are it_level_size entries each; one level is flat. */
+	cur->stop = !cur->pua ? 0 : tbl->it_offset +
+		    (tbl->it_indirect_levels ?
+		     (idx | (tbl->it_level_size - 1)) + 1 : tbl->it_size);
+	return cur->pua;
+}
+
+/*
+ * The view of @entry, for a MAP whose entries come in increasing order:
+ * one walk per leaf, not one per entry (on powernv the walk is most of
+ * what the view costs).
+ */
+static inline __be64 *stv_view_for_map(struct iommu_table *tbl,
+				       struct stv_view_cursor *cur,
+				       unsigned long entry)
+{
+	if (entry < cur->stop)
+		return cur->pua + (entry - cur->entry);
+	return stv_view_leaf(tbl, cur, entry);
+}
+
+/*
+ * Install @hpa at @entry, whose view is @pua, and record @view there (the
+ * user address, or the tagged page of a v1 pin).  Fails with -EBUSY when
+ * the entry is in use, so that a MAP never replaces a mapping it did not
+ * make.
  */
 static long stv_install(struct stv_container *c, struct iommu_table *tbl,
-			unsigned long entry, unsigned long hpa,
+			unsigned long entry, __be64 *pua, unsigned long hpa,
 			unsigned long view, enum dma_data_direction dir)
 {
-	__be64 *pua = IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry);
 	enum dma_data_direction old = dir;
 	unsigned long val = hpa;
 	long ret;
@@ -699,14 +743,19 @@ unpin_head:
 	return ret;
 }
 
-/* Does one IOMMU page at @hpa lie inside one physically contiguous page? */
+/*
+ * Does one IOMMU page at @hpa lie inside one physically contiguous page?
+ * Device memory is known to the platform only as a preregistered region
+ * (mm_iommu_newdev()): @regions false says the mm had none when the MAP
+ * began, and spares a walk of its empty list per page.
+ */
 static bool stv_contained(struct mm_struct *mm, unsigned long hpa,
-			  unsigned int shift)
+			  unsigned int shift, bool regions)
 {
 	unsigned long size = 0;
 	struct page *page;
 
-	if (mm_iommu_is_devmem(mm, hpa, shift, &size))
+	if (regions && mm_iommu_is_devmem(mm, hpa, shift, &size))
 		return size == (1UL << shift);
 	if (shift <= PAGE_SHIFT)
 		return true;
@@ -734,6 +783,8 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 	struct page *small[STV_PIN_SMALL], **pages = small, *old;
 	unsigned long done = 0, i = 0, n, batch = STV_PIN_SMALL;
 	struct stv_pins *pins = &c->pins[stv_window_num(c, tbl)];
+	bool regions = mm_iommu_preregistered(c->mm);
+	struct stv_view_cursor view = { };
 	long ret;
 
 	lockdep_assert_held(&c->lock);
@@ -764,13 +815,15 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 			unsigned long hpa = page_to_phys(pages[i]) +
 					    (cur & ~PAGE_MASK);
 
-			if (!stv_contained(c->mm, hpa, shift)) {
+			if (!stv_contained(c->mm, hpa, shift, regions)) {
 				ret = stv_refuse(c, "IOMMU page larger than the memory's page",
 						 -EPERM);
 				break;
 			}
-			ret = stv_install(c, tbl, entry + done + i, hpa,
-					  hpa | STV_UA_PINNED, dir);
+			ret = stv_install(c, tbl, entry + done + i,
+					  stv_view_for_map(tbl, &view,
+							   entry + done + i),
+					  hpa, hpa | STV_UA_PINNED, dir);
 			if (ret)
 				break;
 			/*
@@ -826,6 +879,7 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 {
 	unsigned int shift = tbl->it_page_shift;
 	struct mm_iommu_table_group_mem_t *mem;
+	struct stv_view_cursor view = { };
 	unsigned long i;
 	long ret = 0;
 
@@ -852,7 +906,7 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 				break;
 			}
 		}
-		if (!stv_contained(c->mm, hpa, shift)) {
+		if (!stv_contained(c->mm, hpa, shift, true)) {
 			ret = stv_refuse(c, "IOMMU page larger than the memory's page",
 					 -EPERM);
 			break;
@@ -861,7 +915,9 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 			ret = stv_refuse(c, "region being unregistered", -EBUSY);
 			break;
 		}
-		ret = stv_install(c, tbl, entry + i, hpa, cur, dir);
+		ret = stv_install(c, tbl, entry + i,
+				  stv_view_for_map(tbl, &view, entry + i), hpa,
+				  cur, dir);
 		if (ret) {
 			mm_iommu_mapped_dec(mem);
 			break;

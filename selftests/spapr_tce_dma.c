@@ -334,4 +334,29 @@ TEST_F_TIMEOUT(dma_ddw, multilevel_map_across_a_leaf, 180)
 				     self->d.size));
 }
 
+/*
+ * A window too big for a table at one level (256 GiB: 512 MiB of table
+ * with 4K pages, 32 MiB with 64K ones, past the platform's largest block
+ * on most kernels).  Ours creates it at the fewest levels that fit; the
+ * in-tree driver fails with ENOMEM.  DMA through its far end lands, and
+ * stops once unmapped.
+ */
+TEST_F_TIMEOUT(dma_ddw, window_too_big_for_one_level_lands, 180)
+{
+	uint64_t start, size = 1ULL << 38, iova;
+
+	if (self->g.c.info.ddw.levels < 2)
+		SKIP(return, "platform supports %u level(s)", self->g.c.info.ddw.levels);
+	INTREE_BUG("TCE_CREATE fails with ENOMEM where more levels fit");
+	ASSERT_EQ(0, vfio_remove_window(self->g.c.container, self->start));
+	ASSERT_EQ(0, vfio_create_window(self->g.c.container, variant->shift,
+					size, 1, &start));
+	iova = start + size - self->pg;
+	ASSERT_EQ(0, vfio_map(self->g.c.container, self->d.va, iova, self->pg,
+			      MAP_RW));
+	lands(_metadata, &self->g, &self->d, 0, iova);
+	ASSERT_EQ(0, vfio_unmap(self->g.c.container, iova, self->pg));
+	blocked(_metadata, &self->g, &self->d, iova);
+}
+
 SPAPR_HARNESS_MAIN

@@ -148,4 +148,36 @@ TEST_F(inspect, view_matches_live_mappings_and_goes_with_the_container)
 		TH_LOG("%s outlived its container", self->path);
 }
 
+/*
+ * 256 GiB of 4K pages at one level is a table of 512 MiB, beyond any one
+ * allocation the platform makes (the largest block is 16 or 32 MiB on
+ * Debian's kernels): the window is created at the fewest levels that fit,
+ * two, and the view says so.  Removed, it leaves locked_vm as it was.
+ */
+TEST_F(inspect, window_too_big_for_its_levels_gets_more)
+{
+	uint64_t start = 0, size = 1ULL << 38;
+	char buf[STATE_MAX], want[160];
+	long before;
+
+	if (self->c.info.ddw.levels < 2)
+		SKIP(return, "platform supports %u level(s)", self->c.info.ddw.levels);
+	if (!(self->c.info.ddw.pgsizes & 4096))
+		SKIP(return, "no 4K pages in ddw.pgsizes");
+	ASSERT_EQ(0, vfio_register(self->c.container, self->r.va, self->r.size));
+	/* The first window made also makes the pending default one. */
+	ASSERT_EQ(0, vfio_create_window(self->c.container, 12, 1ULL << 30, 1,
+					&start));
+	ASSERT_EQ(0, vfio_remove_window(self->c.container, start));
+	before = locked_vm_kb();
+	ASSERT_EQ(0, vfio_create_window(self->c.container, 12, size, 1, &start));
+	read_view(_metadata, self->path, buf);
+	snprintf(want, sizeof(want),
+		 "start 0x%llx size 0x%llx page_shift 12 levels 2 ",
+		 (unsigned long long)start, (unsigned long long)size);
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("want %s in:\n%s", want, buf);
+	EXPECT_EQ(0, vfio_remove_window(self->c.container, start));
+	EXPECT_EQ(before, locked_vm_kb());
+}
+
 SPAPR_HARNESS_MAIN

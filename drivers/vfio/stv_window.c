@@ -131,6 +131,53 @@ static bool stv_second_lpar_ddw(struct stv_container *c,
 	return false;
 }
 
+/*
+ * Charge and create the table of window @num at @levels levels.  Where the
+ * platform has no memory for that table (256 GiB of 4K pages at one level
+ * is one block of 512 MiB, beyond any single allocation), try again at
+ * each further level count it offers, whose blocks are smaller: the levels
+ * are how the table is laid out, and nothing the caller sees of the window
+ * depends on them.  Returns 0 with *@tbl and its charge in *@pages, or
+ * the first attempt's error.
+ */
+static long stv_new_table(struct stv_container *c,
+			  struct iommu_table_group *tg, int num,
+			  u32 page_shift, u64 window_size, u32 levels,
+			  struct iommu_table **tbl, unsigned long *pages)
+{
+	u32 asked = levels;
+	unsigned long bytes;
+	long ret, first = 0;
+
+	for (; levels <= tg->max_levels; levels++) {
+		bytes = tg->ops->get_table_size(page_shift, window_size, levels);
+		if (!bytes)
+			break;
+		*pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+		ret = stv_mm_charge(c, *pages);
+		if (ret)
+			return first ? first : ret;
+		ret = tg->ops->create_table(tg, num, page_shift, window_size,
+					    levels, tbl);
+		if (!ret) {
+			if (levels != asked)
+				pr_debug("window of 0x%llx bytes: %u levels asked, %u fit\n",
+					 window_size, asked, levels);
+			return 0;
+		}
+		stv_mm_uncharge(c, *pages);
+		if (!first)
+			first = stv_refuse(c, "the platform could not create the table",
+					   ret);
+		if (ret != -ENOMEM)
+			return first;
+	}
+	if (first)
+		return first;
+	return stv_refuse(c, "the platform has no table of this geometry (try more levels)",
+			  -EINVAL);
+}
+
 /* stv_create_window() without its tracepoint. */
 static long stv_make_window(struct stv_container *c, u32 page_shift,
 			    u64 window_size, u32 levels, u64 *start)
@@ -138,7 +185,7 @@ static long stv_make_window(struct stv_container *c, u32 page_shift,
 	struct iommu_table_group *tg;
 	struct iommu_table *tbl = NULL;
 	struct stv_group *g;
-	unsigned long bytes, pages;
+	unsigned long pages;
 	long ret;
 	int num;
 
@@ -164,21 +211,10 @@ static long stv_make_window(struct stv_container *c, u32 page_shift,
 		return stv_refuse(c, "pseries: a dynamic window exists already",
 				  -ENOSPC);
 
-	bytes = tg->ops->get_table_size(page_shift, window_size, levels);
-	if (!bytes)
-		return stv_refuse(c, "the platform has no table of this geometry (try more levels)",
-				  -EINVAL);
-	pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
-	ret = stv_mm_charge(c, pages);
+	ret = stv_new_table(c, tg, num, page_shift, window_size, levels,
+			    &tbl, &pages);
 	if (ret)
 		return ret;
-
-	ret = tg->ops->create_table(tg, num, page_shift, window_size, levels,
-				    &tbl);
-	if (ret) {
-		stv_refuse(c, "the platform could not create the table", ret);
-		goto err_uncharge;
-	}
 	if (WARN_ON_ONCE(!tbl->it_ops->free || !tbl->it_ops->useraddrptr)) {
 		ret = -EPERM;
 		goto err_put;
@@ -203,7 +239,6 @@ err_unset:
 	return ret;
 err_put:
 	iommu_tce_table_put(tbl);
-err_uncharge:
 	stv_mm_uncharge(c, pages);
 	return ret;
 }
@@ -213,7 +248,8 @@ err_uncharge:
  * @c: the container, with at least one group and bound to an mm
  * @page_shift: IOMMU page shift
  * @window_size: size in bytes
- * @levels: table levels
+ * @levels: table levels asked for; more where the platform has no memory
+ *	for a table of so few (stv_new_table())
  * @start: where the platform placed the window
  *
  * Return: the window's slot; -ENOSPC when every slot is used (on pseries:

@@ -66,6 +66,20 @@ static long stv_errno(long ret)
 }
 
 /*
+ * The entry at which the leaf of @tbl holding @entry ends: leaf levels
+ * are it_level_size entries each, and a table of one level is one leaf.
+ */
+static inline unsigned long stv_leaf_end(struct iommu_table *tbl,
+					 unsigned long entry)
+{
+	unsigned long idx = entry - tbl->it_offset;
+
+	return tbl->it_offset + (tbl->it_indirect_levels ?
+				 (idx | (tbl->it_level_size - 1)) + 1 :
+				 tbl->it_size);
+}
+
+/*
  * A MAP's place in the userspace view: the entries from @entry up to
  * @stop lie in one leaf of it, their views one after the other from @pua.
  * Zeroed, it holds no leaf.
@@ -85,14 +99,9 @@ static __always_inline __be64 *stv_view_leaf(struct iommu_table *tbl,
 					     struct stv_view_cursor *cur,
 					     unsigned long entry)
 {
-	unsigned long idx = entry - tbl->it_offset;
-
 	cur->pua = IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry);
 	cur->entry = entry;
-	/* Leaf levels are it_level_size entries each; one level is flat. */
-	cur->stop = !cur->pua ? 0 : tbl->it_offset +
-		    (tbl->it_indirect_levels ?
-		     (idx | (tbl->it_level_size - 1)) + 1 : tbl->it_size);
+	cur->stop = cur->pua ? stv_leaf_end(tbl, entry) : 0;
 	return cur->pua;
 }
 
@@ -481,13 +490,9 @@ static __be64 *stv_view_block(struct iommu_table *tbl, unsigned long *entry,
 	*stop = min(end, *entry + STV_SCAN_CHUNK);
 	if (*entry >= end)
 		return NULL;
-	if (tbl->it_indirect_levels) {
-		/* Leaf levels are it_level_size entries each. */
-		unsigned long idx = *entry - tbl->it_offset;
-		unsigned long leaf_end = (idx | (tbl->it_level_size - 1)) + 1;
-
-		*stop = min(*stop, leaf_end + tbl->it_offset);
-	}
+	/* One level is one leaf, which the block cannot leave. */
+	if (tbl->it_indirect_levels)
+		*stop = min(*stop, stv_leaf_end(tbl, *entry));
 	return IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, *entry);
 }
 

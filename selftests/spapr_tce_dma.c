@@ -9,6 +9,7 @@
 #include "vfio.h"
 #include "env.h"
 #include "rig.h"
+#include "uffd_swap.h"
 
 /* Identify into @iova must land at @r + @off, and nowhere else in @r. */
 static void lands(struct __test_metadata *_metadata, struct rig *g,
@@ -173,6 +174,57 @@ TEST_F_TIMEOUT(dma, every_page_of_an_unaligned_range_lands, 300)
 	blocked(_metadata, &self->g, &r, self->x - NVME_ID_BYTES);
 	blocked(_metadata, &self->g, &r, self->x + len);
 	dma_region_free(&r);
+}
+
+/*
+ * A v1 MAP on a 64K kernel pins each whole system page once per 4K IOMMU
+ * page in it, in rounds, and every round must find the pages the first
+ * one did.  Here a second thread drops a page the first round pinned (it
+ * does so while the MAP waits on the next page's fault), so the second
+ * round finds a fresh page there: the MAP must notice, pin the range again
+ * entry by entry, and hold one pin per entry on the pages the process now
+ * has.  The device's writes through the dropped page's IOVAs then land in
+ * the fresh page, and every pin goes at UNMAP.
+ */
+TEST_F_TIMEOUT(dma, page_replaced_between_pin_rounds_lands_in_the_new_one,
+	       300)
+{
+	size_t hp = host_page_size(), len = 4 * hp, i;
+	struct dma_region r;
+	struct uffd_swap s;
+	long pins;
+	int ret;
+
+	if (variant->type != SPAPR_V1)
+		SKIP(return, "v2 maps preregistered memory: its MAP pins nothing");
+	if (hp == DEF_WIN_PAGE)
+		SKIP(return, "4K kernel: a v1 MAP pins each page once, in one call");
+	if (driver_is_intree())
+		SKIP(return, "the in-tree driver pins entry by entry and keeps the page it pinned first (uapi.rst, deliberate difference 24)");
+	pins = foll_pins_held();
+	ASSERT_LE(0, pins) TH_LOG("/proc/vmstat has no nr_foll_pin_acquired");
+	/* Page 1's first fault drops page 0, which the first round has pinned. */
+	ret = uffd_swap_start(&s, 4, 1, 0, POISON);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no userfaultfd for this process");
+	ASSERT_EQ(0, ret) TH_LOG("uffd_swap_start: %s", strerror(-ret));
+	ret = vfio_map(self->g.c.container, s.va, self->x, len, MAP_RW);
+	uffd_swap_stop(&s);
+	ASSERT_EQ(0, ret) TH_LOG("MAP: %s", strerror(-ret));
+	ASSERT_EQ(0, s.error) TH_LOG("fault thread: %s", strerror(s.error));
+	/* The MAP met page 0 twice: before it was dropped, and after. */
+	ASSERT_TRUE(s.swapped);
+	ASSERT_EQ(2, s.faults[0]);
+	EXPECT_EQ(pins + (long)(len / DEF_WIN_PAGE), foll_pins_held());
+	r = (struct dma_region){ .va = s.va, .size = len };
+	for (i = 0; i < hp; i += DEF_WIN_PAGE)
+		lands(_metadata, &self->g, &r, i, self->x + i);
+	for (i = hp; i < len; i += hp)
+		lands(_metadata, &self->g, &r, i + hp - DEF_WIN_PAGE,
+		      self->x + i + hp - DEF_WIN_PAGE);
+	EXPECT_EQ(0, vfio_unmap(self->g.c.container, self->x, len));
+	EXPECT_EQ(pins, foll_pins_held());
+	uffd_swap_free(&s);
 }
 
 /* Data through a dynamic window, queues in the default one. */

@@ -6,7 +6,8 @@
  *   bench <name> <nanoseconds> <pages>
  *
  * Under QEMU's -icount shift=0 the guest clock counts executed
- * instructions (1 ns each), so the figures repeat from boot to boot;
+ * instructions (1 ns each), so the figures repeat from boot to boot, but
+ * for the timer ticks that fall inside one (see best_of());
  * bench/run compares the two drivers measured in the same VM run.
  */
 #include <errno.h>
@@ -45,6 +46,56 @@ static int die(const char *what, int err)
 {
 	printf("bench-error %s %d\n", what, err);
 	exit(1);
+}
+
+/*
+ * Where a tick lands in the boot's instruction stream differs from boot to
+ * boot, and its handler's thousands of instructions are a few percent of
+ * an operation well under a millisecond: a removal of 0.65 ms measured
+ * 2% slower in one boot of two.  So a short operation is timed up to
+ * BEST_OF times and the least taken, stopping once the timings add up to
+ * BEST_OF_NS; a longer one holds ticks in proportion to its length and is
+ * timed once.  Both drivers are timed by this rule.
+ */
+#define BEST_OF		5
+#define BEST_OF_NS	(20 * 1000000ULL)
+
+struct best_of {
+	unsigned long long best, sum;
+	unsigned int n;
+};
+
+/* Take one timing; true while another is wanted. */
+static bool best_of(struct best_of *b, unsigned long long ns)
+{
+	if (!b->n++ || ns < b->best)
+		b->best = ns;
+	b->sum += ns;
+	return b->n < BEST_OF && b->sum < BEST_OF_NS;
+}
+
+/*
+ * Remove the empty window at @start, and while best_of() wants another
+ * timing, create the same window again and remove it.  Returns the least.
+ */
+static unsigned long long time_window_removal(struct spapr_ctx *c,
+					      uint64_t start, uint32_t shift,
+					      uint64_t size, uint32_t levels,
+					      const char *name)
+{
+	struct best_of b = { 0 };
+	unsigned long long t;
+
+	for (;;) {
+		t = now_ns();
+		if (vfio_remove_window(c->container, start))
+			die(name, -errno);
+		if (!best_of(&b, now_ns() - t))
+			return b.best;
+		if (vfio_create_window(c->container, shift, size, levels,
+				       &start))
+			die(name, -errno);
+	}
 }
 
 static void open_ctx(struct spapr_ctx *c, int type)
@@ -172,9 +223,10 @@ static long mem_free_kb(void)
 
 /*
  * Empty dynamic windows of 1, 64 and 256 GiB at every level count the
- * platform offers: the time to remove each, and what creating it cost in
- * memory, both as charged to locked_vm (VmLck) and as taken from the
- * free pages (MemFree, a whole-machine figure, so approximate).  Prints
+ * platform offers: the time to remove each (best_of()), and what creating
+ * it the first time cost in memory, both as charged to locked_vm (VmLck)
+ * and as taken from the free pages (MemFree, a whole-machine figure, so
+ * approximate).  Prints
  *
  *   bench v2_remove_empty_<size>g_l<levels>_window <ns> 0
  *   benchmem <size>g_l<levels> <charged KiB> <taken KiB>
@@ -184,7 +236,6 @@ static void bench_v2_windows(struct spapr_ctx *c)
 {
 	static const unsigned int gib[] = { 1, 64, 256 };
 	uint32_t shift = ddw_has_64k(c) ? DDW_SHIFT : 12, levels;
-	unsigned long long t;
 	long lck, fre;
 	uint64_t start;
 	char name[64];
@@ -206,10 +257,9 @@ static void bench_v2_windows(struct spapr_ctx *c)
 			snprintf(name, sizeof(name),
 				 "v2_remove_empty_%ug_l%u_window", gib[i],
 				 levels);
-			t = now_ns();
-			if (vfio_remove_window(c->container, start))
-				die(name, -errno);
-			report(name, now_ns() - t, 0);
+			report(name, time_window_removal(c, start, shift,
+							 (uint64_t)gib[i] << 30,
+							 levels, name), 0);
 		}
 	}
 }
@@ -249,10 +299,9 @@ static void bench_v2(struct dma_region *r)
 	shift = ddw_has_64k(&c) ? DDW_SHIFT : 12;
 	if (vfio_create_window(c.container, shift, 16ULL << 30, 1, &start))
 		die("create 16G window", -errno);
-	t = now_ns();
-	if (vfio_remove_window(c.container, start))
-		die("remove window", -errno);
-	report("v2_remove_empty_16g_window", now_ns() - t, 0);
+	report("v2_remove_empty_16g_window",
+	       time_window_removal(&c, start, shift, 16ULL << 30, 1,
+				   "remove window"), 0);
 
 	/* The default window with 256 MiB mapped, torn down by detaching. */
 	if (vfio_map(c.container, r->va, c.win32_start, MAP_BYTES, MAP_RW))

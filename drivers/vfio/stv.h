@@ -383,10 +383,39 @@ static inline bool stv_run_extend(struct stv_run *run, unsigned long entry)
 }
 
 /* stv_pins.c: the record of v1 pins (KUnit-tested) */
+#define STV_PINS_PER_CHUNK	(PAGE_SIZE / sizeof(struct page *))
+
 int stv_pins_reserve(struct stv_pins *p, unsigned long size,
 		     unsigned long idx, unsigned long n);
-struct page *stv_pins_swap(struct stv_pins *p, unsigned long idx,
-			   struct page *page);
+
+/**
+ * stv_pins_swap() - record a pin for an entry
+ * @p: the window's record, reserved for @idx (stv_pins_reserve())
+ * @idx: the entry, counted from the window's first entry
+ * @page: the pinned page, or NULL to forget the entry's pin
+ *
+ * Inline: a v1 MAP and every v1 clear call it once per entry.
+ *
+ * Return: the page recorded for @idx before, or NULL.
+ */
+static inline struct page *stv_pins_swap(struct stv_pins *p,
+					 unsigned long idx, struct page *page)
+{
+	unsigned long chunk = idx / STV_PINS_PER_CHUNK;
+	struct page **slot, *old;
+
+	if (chunk >= p->nchunks || !p->dir[chunk]) {
+		/* Nothing was ever recorded here, and nothing can be. */
+		WARN_ON_ONCE(page);
+		return NULL;
+	}
+	slot = &p->dir[chunk][idx % STV_PINS_PER_CHUNK];
+	old = *slot;
+	*slot = page;
+	p->count += !!page - !!old;
+	return old;
+}
+
 unsigned long stv_pins_next(const struct stv_pins *p, unsigned long idx,
 			    unsigned long end);
 unsigned long stv_pins_destroy(struct stv_pins *p);

@@ -16,14 +16,14 @@
  * chunk is allocated when MAP first reserves an entry of it, so the
  * record costs what v1 maps, not the window's size.  Nothing here pins
  * or unpins; these are the record's data operations only (KUnit-tested).
+ * stv_pins_swap(), which MAP and every clear call per entry, is inline in
+ * stv.h.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
 #include "stv.h"
-
-#define STV_PINS_PER_CHUNK	(PAGE_SIZE / sizeof(struct page *))
 
 /**
  * stv_pins_reserve() - make room to record pins for a range of entries
@@ -63,33 +63,6 @@ int stv_pins_reserve(struct stv_pins *p, unsigned long size,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(stv_pins_reserve);
-
-/**
- * stv_pins_swap() - record a pin for an entry
- * @p: the window's record, reserved for @idx (stv_pins_reserve())
- * @idx: the entry, counted from the window's first entry
- * @page: the pinned page, or NULL to forget the entry's pin
- *
- * Return: the page recorded for @idx before, or NULL.
- */
-struct page *stv_pins_swap(struct stv_pins *p, unsigned long idx,
-			   struct page *page)
-{
-	unsigned long chunk = idx / STV_PINS_PER_CHUNK;
-	struct page **slot, *old;
-
-	if (chunk >= p->nchunks || !p->dir[chunk]) {
-		/* Nothing was ever recorded here, and nothing can be. */
-		WARN_ON_ONCE(page);
-		return NULL;
-	}
-	slot = &p->dir[chunk][idx % STV_PINS_PER_CHUNK];
-	old = *slot;
-	*slot = page;
-	p->count += !!page - !!old;
-	return old;
-}
-EXPORT_SYMBOL_IF_KUNIT(stv_pins_swap);
 
 /**
  * stv_pins_next() - the next entry with a recorded pin

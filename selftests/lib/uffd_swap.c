@@ -20,27 +20,61 @@ static void uffd_swap_failed(struct uffd_swap *s, int err)
 		s->error = err;
 }
 
-/* One missing-page fault: drop the victim if this is the trigger, fill. */
-static void uffd_swap_serve(struct uffd_swap *s, const struct uffd_msg *msg)
+/*
+ * Stop serving after an error: unregistering wakes every fault waiting on
+ * the range, and the kernel fills those pages itself from then on, so the
+ * call that faulted returns and the test sees s->error instead of hanging.
+ */
+static void uffd_swap_give_up(struct uffd_swap *s, int err)
 {
-	size_t k = (msg->arg.pagefault.address - (uintptr_t)s->va) / s->page;
-	struct uffdio_copy copy = { 0 };
+	struct uffdio_range range = {
+		.start = (uintptr_t)s->va,
+		.len = s->size,
+	};
 
-	if (msg->arg.pagefault.address < (uintptr_t)s->va || k >= s->size / s->page) {
-		uffd_swap_failed(s, ERANGE);
-		return;
+	uffd_swap_failed(s, err);
+	ioctl(s->uffd, UFFDIO_UNREGISTER, &range);
+}
+
+/*
+ * One missing-page fault: drop the victim if this is the trigger, fill.
+ * False when the range could not be served and has been given up.
+ */
+static bool uffd_swap_serve(struct uffd_swap *s, const struct uffd_msg *msg)
+{
+	uintptr_t at = msg->arg.pagefault.address & ~(uintptr_t)(s->page - 1);
+	struct uffdio_copy copy = { 0 };
+	struct uffdio_range wake;
+	size_t k;
+
+	if (at < (uintptr_t)s->va || at >= (uintptr_t)s->va + s->size) {
+		uffd_swap_give_up(s, ERANGE);
+		return false;
 	}
+	k = (at - (uintptr_t)s->va) / s->page;
 	s->faults[k]++;
 	if (k == s->trigger && !s->swapped) {
 		if (madvise(s->va + s->victim * s->page, s->page, MADV_DONTNEED))
 			uffd_swap_failed(s, errno);
 		s->swapped = true;
 	}
-	copy.dst = (uintptr_t)s->va + k * s->page;
+	copy.dst = at;
 	copy.src = (uintptr_t)s->fill;
 	copy.len = s->page;
-	if (ioctl(s->uffd, UFFDIO_COPY, &copy) && errno != EEXIST)
-		uffd_swap_failed(s, errno);
+	if (!ioctl(s->uffd, UFFDIO_COPY, &copy))
+		return true;
+	if (errno != EEXIST) {
+		uffd_swap_give_up(s, errno);
+		return false;
+	}
+	/* Filled already (a fault raced with another): wake this one. */
+	wake.start = at;
+	wake.len = s->page;
+	if (ioctl(s->uffd, UFFDIO_WAKE, &wake)) {
+		uffd_swap_give_up(s, errno);
+		return false;
+	}
+	return true;
 }
 
 static void *uffd_swap_thread(void *arg)
@@ -62,12 +96,13 @@ static void *uffd_swap_thread(void *arg)
 		if (pfd[1].revents)
 			return NULL;
 		if (read(s->uffd, &msg, sizeof(msg)) != sizeof(msg)) {
-			if (errno != EAGAIN)
-				uffd_swap_failed(s, errno);
-			continue;
+			if (errno == EAGAIN)
+				continue;
+			uffd_swap_give_up(s, errno);
+			return NULL;
 		}
-		if (msg.event == UFFD_EVENT_PAGEFAULT)
-			uffd_swap_serve(s, &msg);
+		if (msg.event == UFFD_EVENT_PAGEFAULT && !uffd_swap_serve(s, &msg))
+			return NULL;
 	}
 }
 
@@ -76,6 +111,7 @@ int uffd_swap_start(struct uffd_swap *s, size_t pages, size_t trigger,
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { 0 };
+	uint8_t *fill, *va;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -87,17 +123,19 @@ int uffd_swap_start(struct uffd_swap *s, size_t pages, size_t trigger,
 	if (!pages || pages > UFFD_SWAP_MAX_PAGES || trigger >= pages ||
 	    victim >= pages)
 		return -EINVAL;
-	s->fill = mmap(NULL, s->page, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s->fill == MAP_FAILED)
+	fill = mmap(NULL, s->page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fill == MAP_FAILED)
 		return -errno;
-	memset(s->fill, pattern, s->page);
-	s->va = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s->va == MAP_FAILED) {
+	memset(fill, pattern, s->page);
+	va = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (va == MAP_FAILED) {
 		ret = -errno;
 		goto free_fill;
 	}
+	s->fill = fill;
+	s->va = va;
 	s->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (s->uffd < 0) {
 		ret = errno == ENOSYS || errno == EPERM ? -EOPNOTSUPP : -errno;
@@ -111,7 +149,12 @@ int uffd_swap_start(struct uffd_swap *s, size_t pages, size_t trigger,
 		ret = -errno;
 		goto close_uffd;
 	}
-	if (pipe(s->stop)) {
+	if (!(reg.ioctls & (1ULL << _UFFDIO_COPY)) ||
+	    !(reg.ioctls & (1ULL << _UFFDIO_WAKE))) {
+		ret = -EOPNOTSUPP;
+		goto close_uffd;
+	}
+	if (pipe2(s->stop, O_CLOEXEC)) {
 		ret = -errno;
 		goto close_uffd;
 	}
@@ -127,9 +170,11 @@ close_uffd:
 	close(s->uffd);
 	s->uffd = -1;
 free_va:
-	munmap(s->va, s->size);
+	munmap(va, s->size);
+	s->va = NULL;
 free_fill:
-	munmap(s->fill, s->page);
+	munmap(fill, s->page);
+	s->fill = NULL;
 	return ret;
 }
 
@@ -154,6 +199,10 @@ void uffd_swap_stop(struct uffd_swap *s)
 void uffd_swap_free(struct uffd_swap *s)
 {
 	uffd_swap_stop(s);
-	munmap(s->va, s->size);
-	munmap(s->fill, s->page);
+	if (s->va)
+		munmap(s->va, s->size);
+	if (s->fill)
+		munmap(s->fill, s->page);
+	s->va = NULL;
+	s->fill = NULL;
 }

@@ -35,13 +35,15 @@ struct uffd_swap {
 /*
  * Map @pages system pages, register them for missing-page faults and start
  * the thread.  0, -EOPNOTSUPP where the kernel has no userfaultfd for
- * this process, or another -errno.
+ * this process (or none that can copy and wake), or another -errno.  A
+ * fault the thread cannot serve sets @error and unregisters the range,
+ * which lets the faulting call go on rather than wait for ever.
  */
 int uffd_swap_start(struct uffd_swap *s, size_t pages, size_t trigger,
 		    size_t victim, uint8_t pattern);
 /* Stop the thread and unregister; the memory stays mapped. */
 void uffd_swap_stop(struct uffd_swap *s);
-/* Unmap the memory. */
+/* Stop, and unmap the memory; harmless after a failed start. */
 void uffd_swap_free(struct uffd_swap *s);
 
 #endif

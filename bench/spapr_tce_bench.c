@@ -7,7 +7,7 @@
  *
  * Under QEMU's -icount shift=0 the guest clock counts executed
  * instructions (1 ns each), so the figures repeat from boot to boot, but
- * for the timer ticks that fall inside one (see best_of());
+ * for the shortest (see best_of());
  * bench/run compares the two drivers measured in the same VM run.
  */
 #include <errno.h>
@@ -49,13 +49,12 @@ static int die(const char *what, int err)
 }
 
 /*
- * Where a tick lands in the boot's instruction stream differs from boot to
- * boot, and its handler's thousands of instructions are a few percent of
- * an operation well under a millisecond: a removal of 0.65 ms measured
- * 2% slower in one boot of two.  So a short operation is timed up to
- * BEST_OF times and the least taken, stopping once the timings add up to
- * BEST_OF_NS; a longer one holds ticks in proportion to its length and is
- * timed once.  Both drivers are timed by this rule.
+ * An operation well under a millisecond can vary by a few percent from
+ * boot to boot (a 0.65 ms removal once took 14,000 instructions more, the
+ * size of a timer interrupt's handling), and the first of a run can be
+ * slower than the next ones.  So it is timed up to BEST_OF times and the
+ * least taken, stopping once the timings add up to BEST_OF_NS; a longer
+ * one is timed once.  Both drivers are timed by this rule.
  */
 #define BEST_OF		5
 #define BEST_OF_NS	(20 * 1000000ULL)

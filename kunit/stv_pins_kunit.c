@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit: the record of v1 pins of spapr-tce-vfio (drivers/vfio/stv_pins.c).
+ * KUnit: the record of v1 pins of spapr-tce-vfio (drivers/vfio/stv_pins.c,
+ * and stv_pins_swap() in stv.h).
  * The record stores page pointers and never dereferences them, so these
  * tests use made-up ones.
  */
@@ -9,7 +10,7 @@
 
 #include "stv.h"
 
-#define PER	(PAGE_SIZE / sizeof(struct page *))
+#define PER	STV_PINS_PER_CHUNK
 #define SIZE	(5 * PER + 3)	/* a window whose last chunk is partial */
 
 static struct page *fake(unsigned long i)

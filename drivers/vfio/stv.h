@@ -50,6 +50,7 @@
 
 #include <linux/dma-direction.h>
 #include <linux/atomic.h>
+#include <linux/bug.h>
 #include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
@@ -59,6 +60,7 @@
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <asm/iommu.h>
+#include <asm/page.h>
 
 #include "stv_compat.h"
 
@@ -395,6 +397,8 @@ int stv_pins_reserve(struct stv_pins *p, unsigned long size,
  * @page: the pinned page, or NULL to forget the entry's pin
  *
  * Inline: a v1 MAP and every v1 clear call it once per entry.
+ *
+ * Context: the owning container's lock held.
  *
  * Return: the page recorded for @idx before, or NULL.
  */

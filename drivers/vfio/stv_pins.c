@@ -16,8 +16,8 @@
  * chunk is allocated when MAP first reserves an entry of it, so the
  * record costs what v1 maps, not the window's size.  Nothing here pins
  * or unpins; these are the record's data operations only (KUnit-tested).
- * stv_pins_swap(), which MAP and every clear call per entry, is inline in
- * stv.h.
+ * stv_pins_swap(), which a v1 MAP and every v1 clear call per entry, is
+ * inline in stv.h.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>

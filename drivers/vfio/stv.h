@@ -523,8 +523,34 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size);
 long stv_unregister(struct stv_container *c, u64 vaddr, u64 size);
 unsigned int stv_unregister_all(struct stv_container *c);
 unsigned int stv_orphan_remaining(struct stv_container *c);
-struct stv_prereg *stv_registered_here(struct stv_container *c,
-				       struct mm_iommu_table_group_mem_t *mem);
+
+/**
+ * stv_registered_here() - did this container register the region?
+ * @c: the container, locked
+ * @mem: a region that mm_iommu_lookup() found for the container's mm
+ *
+ * Regions are per mm, so a lookup also finds the regions of the other
+ * containers of the process.  MAP must not use those: the container that
+ * registered a region holds the reference that keeps it, and when that
+ * container is released while another one still maps the region, its
+ * mm_iommu_put() fails and the region stays pinned for good.  Inline: a
+ * v2 MAP asks once per call, REGISTER and UNREGISTER once each.
+ *
+ * Return: the container's record of @mem, which holds a reference on it,
+ * or NULL when the container did not register it.
+ */
+static inline struct stv_prereg *
+stv_registered_here(struct stv_container *c,
+		    struct mm_iommu_table_group_mem_t *mem)
+{
+	struct stv_prereg *p;
+
+	lockdep_assert_held(&c->lock);
+	hash_for_each_possible(c->prereg_of, p, hnode, (unsigned long)mem)
+		if (p->mem == mem)
+			return p;
+	return NULL;
+}
 
 /* stv_orphans.c: regions whose container is gone, still mapped by KVM */
 long stv_orphan_region(struct mm_struct *mm,

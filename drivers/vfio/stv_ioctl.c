@@ -92,7 +92,10 @@ static long stv_map_checked(struct stv_container *c,
  * What MAP and UNMAP check first, in the in-tree order: the container is
  * enabled, the argument is readable and long enough, no unknown flag;
  * then the default window is created if it is still due (*@was_pending
- * says whether it was).
+ * says whether it was).  It is due only from the first group's attach
+ * until a MAP, UNMAP or TCE_CREATE creates it or a TCE_REMOVE of it
+ * cancels it, so nearly every call finds it not due: that is asked here,
+ * without a call.
  */
 static __always_inline long
 stv_dma_args(struct stv_container *c, unsigned long arg, void *p,
@@ -107,6 +110,10 @@ stv_dma_args(struct stv_container *c, unsigned long arg, void *p,
 	ret = stv_copy_arg_flags(p, arg, minsz, known_flags);
 	if (ret)
 		return stv_refuse_arg(c, ret);
+	if (!c->def_window_pending) {
+		*was_pending = false;
+		return 0;
+	}
 	return stv_default_window_begin(c, was_pending);
 }
 

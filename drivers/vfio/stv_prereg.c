@@ -17,44 +17,12 @@
 
 #include "stv.h"
 
-static struct stv_prereg *stv_find_prereg(struct stv_container *c,
-					  struct mm_iommu_table_group_mem_t *mem)
-{
-	struct stv_prereg *p;
-
-	hash_for_each_possible(c->prereg_of, p, hnode, (unsigned long)mem)
-		if (p->mem == mem)
-			return p;
-	return NULL;
-}
-
 /* Forget a region that left the container, and free its record. */
 static void stv_prereg_free(struct stv_prereg *p)
 {
 	list_del(&p->node);
 	hash_del(&p->hnode);
 	kfree(p);
-}
-
-/**
- * stv_registered_here() - did this container register the region?
- * @c: the container
- * @mem: a region that mm_iommu_lookup() found for the container's mm
- *
- * Regions are per mm, so a lookup also finds the regions of the other
- * containers of the process.  MAP must not use those: the container that
- * registered a region holds the reference that keeps it, and when that
- * container is released while another one still maps the region, its
- * mm_iommu_put() fails and the region stays pinned for good.
- *
- * Return: the container's record of @mem, which holds a reference on it,
- * or NULL when the container did not register it.
- */
-struct stv_prereg *stv_registered_here(struct stv_container *c,
-				       struct mm_iommu_table_group_mem_t *mem)
-{
-	lockdep_assert_held(&c->lock);
-	return stv_find_prereg(c, mem);
 }
 
 /**
@@ -86,7 +54,7 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size)
 
 	mem = mm_iommu_get(c->mm, vaddr, entries);
 	if (mem) {
-		if (stv_find_prereg(c, mem)) {
+		if (stv_registered_here(c, mem)) {
 			ret = stv_refuse(c, "region already registered by this container",
 					 -EBUSY);
 			goto err_put;
@@ -141,7 +109,7 @@ long stv_unregister(struct stv_container *c, u64 vaddr, u64 size)
 	if (!mem)
 		return stv_refuse(c, "no region registered with this vaddr and size",
 				  -ENOENT);
-	p = stv_find_prereg(c, mem);
+	p = stv_registered_here(c, mem);
 	/* Drop the lookup's reference first, so that the put of ours below
 	 * is the one that sees whether the region is still mapped.
 	 */

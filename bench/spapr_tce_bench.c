@@ -51,10 +51,10 @@ static int die(const char *what, int err)
 /*
  * An operation well under a millisecond can vary by a few percent from
  * boot to boot (a 0.65 ms removal once took 14,000 instructions more, the
- * size of a timer interrupt's handling), and the first of a run can be
- * slower than the next ones.  So it is timed up to BEST_OF times and the
- * least taken, stopping once the timings add up to BEST_OF_NS; a longer
- * one is timed once.  Both drivers are timed by this rule.
+ * size of a timer interrupt's handling).  So it is timed up to BEST_OF
+ * times and the least taken, stopping once the timings add up to
+ * BEST_OF_NS; a longer one is timed once.  Both drivers are timed by
+ * this rule.
  */
 #define BEST_OF		5
 #define BEST_OF_NS	(20 * 1000000ULL)

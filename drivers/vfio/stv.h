@@ -533,8 +533,9 @@ unsigned int stv_orphan_remaining(struct stv_container *c);
  * containers of the process.  MAP must not use those: the container that
  * registered a region holds the reference that keeps it, and when that
  * container is released while another one still maps the region, its
- * mm_iommu_put() fails and the region stays pinned for good.  Inline: a
- * v2 MAP asks once per call, REGISTER and UNREGISTER once each.
+ * mm_iommu_put() fails and the region stays pinned for good.  Inline:
+ * every v2 MAP asks, as do REGISTER, UNREGISTER and a clear's region
+ * lookup (stv_region_at()).
  *
  * Return: the container's record of @mem, which holds a reference on it,
  * or NULL when the container did not register it.

@@ -90,7 +90,7 @@ static void *uffd_swap_thread(void *arg)
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			uffd_swap_failed(s, errno);
+			uffd_swap_give_up(s, errno);
 			return NULL;
 		}
 		if (pfd[1].revents)

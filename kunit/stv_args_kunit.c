@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit: argument checks of spapr-tce-vfio (drivers/vfio/stv_args.c).
+ * KUnit: argument checks of spapr-tce-vfio (drivers/vfio/stv_args.h and
+ * stv_args.c).
  */
 #include <kunit/test.h>
 #include <linux/sizes.h>

@@ -62,6 +62,7 @@
 #include <asm/iommu.h>
 #include <asm/page.h>
 
+#include "stv_args.h"
 #include "stv_compat.h"
 
 struct mm_struct;
@@ -324,16 +325,10 @@ static __always_inline int stv_copy_arg_flags(void *dst, unsigned long arg,
 	return head.flags & ~known_flags ? -EINVAL : 0;
 }
 
-/* stv_args.c: pure argument checks, no side effects (KUnit-tested) */
-int stv_dir_from_flags(u32 flags, enum dma_data_direction *dir);
-int stv_check_range(unsigned int page_shift, unsigned long offset,
-		    unsigned long size, u64 iova, u64 len);
-/* Why stv_check_range() refuses. */
-#define STV_WHY_RANGE \
-	"iova or size not aligned to the window's IOMMU page, or the range leaves the window"
-int stv_check_map(unsigned int page_shift, unsigned long offset,
-		  unsigned long size, u64 vaddr, u64 iova, u64 len, u32 flags,
-		  enum dma_data_direction *dir, const char **why);
+/*
+ * stv_args.c: pure argument checks, no side effects (KUnit-tested); those
+ * of MAP and UNMAP are inline, in stv_args.h
+ */
 int stv_check_window_args(u64 pgsizes, u32 max_levels, u32 page_shift,
 			  u64 window_size, u32 levels);
 int stv_check_user_range(u64 vaddr, u64 size, unsigned long align);

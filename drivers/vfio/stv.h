@@ -344,15 +344,18 @@ unsigned long stv_scan_used(const __be64 *v, unsigned long i, unsigned long n);
  * @n: number of entries in @v
  *
  * A clear calls this once per entry it clears, and in a mapped range the
- * next entry is usually used: that case costs no call.
- * stv_scan_used() does the rest.
+ * next entry is usually used: that case costs no call, nor does the end
+ * of the range (all of a page-sized UNMAP's scan).  stv_scan_used() does
+ * the rest.
  *
  * Return: the index of the first non-zero entry at or after @i, or @n.
  */
 static inline unsigned long stv_next_used(const __be64 *v, unsigned long i,
 					  unsigned long n)
 {
-	if (i < n && v[i])
+	if (i >= n)
+		return n;
+	if (v[i])
 		return i;
 	return stv_scan_used(v, i, n);
 }
@@ -492,7 +495,26 @@ static inline struct iommu_table *stv_table_at(struct stv_container *c,
 	return num < 0 ? NULL : c->tables[num];
 }
 
-int stv_window_num(struct stv_container *c, struct iommu_table *tbl);
+/**
+ * stv_window_num() - the slot of one of the container's tables
+ * @c: the container
+ * @tbl: one of its tables
+ *
+ * Return: the slot of @tbl in @c->tables.
+ */
+static inline int stv_window_num(struct stv_container *c,
+				 struct iommu_table *tbl)
+{
+	int i;
+
+	for (i = 0; i < STV_MAX_WINDOWS - 1; i++)
+		if (c->tables[i] == tbl)
+			break;
+	/* Every caller got @tbl from c->tables[]. */
+	WARN_ON_ONCE(c->tables[i] != tbl);
+	return i;
+}
+
 long stv_window_set(struct stv_container *c, struct iommu_table_group *tg,
 		    int num);
 void stv_window_unset(struct stv_container *c, struct iommu_table_group *tg,

@@ -486,10 +486,13 @@ static unsigned long stv_view_next_leaf(struct iommu_table *tbl,
  * before @end (then *@entry and *@stop are @end), or when the view is
  * missing: nothing is mapped there.
  */
-static __be64 *stv_view_block(struct iommu_table *tbl, unsigned long *entry,
-			      unsigned long end, unsigned long *stop)
+static inline __be64 *stv_view_block(struct iommu_table *tbl,
+				     unsigned long *entry, unsigned long end,
+				     unsigned long *stop)
 {
-	*entry = stv_view_next_leaf(tbl, *entry, end);
+	/* One level is one leaf: no call for the page-sized UNMAP's block. */
+	if (tbl->it_indirect_levels)
+		*entry = stv_view_next_leaf(tbl, *entry, end);
 	*stop = min(end, *entry + STV_SCAN_CHUNK);
 	if (*entry >= end)
 		return NULL;

@@ -16,25 +16,6 @@
 #include "stv.h"
 #include "stv_trace.h"
 
-/**
- * stv_window_num() - the slot of one of the container's tables
- * @c: the container
- * @tbl: one of its tables
- *
- * Return: the slot of @tbl in @c->tables.
- */
-int stv_window_num(struct stv_container *c, struct iommu_table *tbl)
-{
-	int i;
-
-	for (i = 0; i < STV_MAX_WINDOWS - 1; i++)
-		if (c->tables[i] == tbl)
-			break;
-	/* Every caller got @tbl from c->tables[]. */
-	WARN_ON_ONCE(c->tables[i] != tbl);
-	return i;
-}
-
 /*
  * The platform's set_window() and unset_window() take and drop references
  * to the table (powernv does, pseries does not): count what they do to

@@ -385,8 +385,32 @@ static inline bool stv_run_extend(struct stv_run *run, unsigned long entry)
 /* stv_pins.c: the record of v1 pins (KUnit-tested) */
 #define STV_PINS_PER_CHUNK	(PAGE_SIZE / sizeof(struct page *))
 
-int stv_pins_reserve(struct stv_pins *p, unsigned long size,
-		     unsigned long idx, unsigned long n);
+int stv_pins_reserve_chunks(struct stv_pins *p, unsigned long size,
+			    unsigned long idx, unsigned long n);
+
+/**
+ * stv_pins_reserve() - make room to record pins for a range of entries
+ * @p: the window's record
+ * @size: number of entries of the window
+ * @idx: first entry, counted from the window's first entry
+ * @n: number of entries
+ *
+ * Inline for a range that lies in one chunk already reserved, as QEMU's
+ * page-by-page MAPs nearly all do; stv_pins_reserve_chunks() does the
+ * rest.
+ *
+ * Return: 0, -EINVAL for a range past the window, or -ENOMEM.
+ */
+static inline int stv_pins_reserve(struct stv_pins *p, unsigned long size,
+				   unsigned long idx, unsigned long n)
+{
+	unsigned long chunk = idx / STV_PINS_PER_CHUNK;
+
+	if (n && idx + n <= size && chunk < p->nchunks && p->dir[chunk] &&
+	    (idx + n - 1) / STV_PINS_PER_CHUNK == chunk)
+		return 0;
+	return stv_pins_reserve_chunks(p, size, idx, n);
+}
 
 /**
  * stv_pins_swap() - record a pin for an entry

@@ -26,7 +26,7 @@
 #include "stv.h"
 
 /**
- * stv_pins_reserve() - make room to record pins for a range of entries
+ * stv_pins_reserve_chunks() - make room to record pins for a range of entries
  * @p: the window's record
  * @size: number of entries of the window
  * @idx: first entry, counted from the window's first entry
@@ -35,8 +35,8 @@
  * Return: 0, -EINVAL for a range past the window, or -ENOMEM.  What was
  * allocated stays, for later MAPs; stv_pins_destroy() frees it.
  */
-int stv_pins_reserve(struct stv_pins *p, unsigned long size,
-		     unsigned long idx, unsigned long n)
+int stv_pins_reserve_chunks(struct stv_pins *p, unsigned long size,
+			    unsigned long idx, unsigned long n)
 {
 	unsigned long chunk, last;
 
@@ -62,7 +62,7 @@ int stv_pins_reserve(struct stv_pins *p, unsigned long size,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(stv_pins_reserve);
+EXPORT_SYMBOL_IF_KUNIT(stv_pins_reserve_chunks);
 
 /**
  * stv_pins_next() - the next entry with a recorded pin

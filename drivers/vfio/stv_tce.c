@@ -791,7 +791,13 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 		enum dma_data_direction dir)
 {
 	unsigned int shift = tbl->it_page_shift;
-	struct page *small[STV_PIN_SMALL], **pages = small, *old;
+	/*
+	 * Not zeroed, though the kernel is built to zero stack variables:
+	 * that was a call to memset() for 128 bytes on every v1 MAP, QEMU's
+	 * page-sized ones included, and stv_pin() fills every slot that is
+	 * read.
+	 */
+	struct page *small[STV_PIN_SMALL] __uninitialized, **pages = small, *old;
 	unsigned long done = 0, i = 0, n, batch = STV_PIN_SMALL;
 	struct stv_pins *pins = &c->pins[stv_window_num(c, tbl)];
 	bool regions = mm_iommu_preregistered(c->mm);

@@ -84,10 +84,40 @@ static void stv_pins_reserve_bounds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stv_pins_destroy(&p), 0UL);
 }
 
+/*
+ * A range inside a reserved chunk allocates nothing (stv_pins_reserve()
+ * answers it inline); one that runs on into the next chunk still
+ * reserves that chunk.
+ */
+static void stv_pins_reserve_within_and_across(struct kunit *test)
+{
+	struct stv_pins p = { 0 };
+	struct page **first;
+
+	KUNIT_ASSERT_EQ(test, stv_pins_reserve(&p, SIZE, PER, 1), 0);
+	first = p.dir[1];
+	KUNIT_ASSERT_PTR_NE(test, first, NULL);
+
+	KUNIT_EXPECT_EQ(test, stv_pins_reserve(&p, SIZE, PER + 5, 3), 0);
+	KUNIT_EXPECT_PTR_EQ(test, p.dir[1], first);
+	KUNIT_EXPECT_PTR_EQ(test, p.dir[2], NULL);
+
+	KUNIT_EXPECT_EQ(test, stv_pins_reserve(&p, SIZE, 2 * PER - 1, 2), 0);
+	KUNIT_EXPECT_PTR_EQ(test, p.dir[1], first);
+	KUNIT_EXPECT_PTR_NE(test, p.dir[2], NULL);
+	KUNIT_EXPECT_PTR_EQ(test, p.dir[3], NULL);
+
+	/* A pin recorded in the second chunk lands where it is looked for. */
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_swap(&p, 2 * PER, fake(1)), NULL);
+	KUNIT_EXPECT_EQ(test, stv_pins_next(&p, 0, SIZE), 2 * PER);
+	KUNIT_EXPECT_EQ(test, stv_pins_destroy(&p), 1UL);
+}
+
 static struct kunit_case stv_pins_cases[] = {
 	KUNIT_CASE(stv_pins_empty),
 	KUNIT_CASE(stv_pins_record_and_walk),
 	KUNIT_CASE(stv_pins_reserve_bounds),
+	KUNIT_CASE(stv_pins_reserve_within_and_across),
 	{}
 };
 

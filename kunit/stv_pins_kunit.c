@@ -107,6 +107,12 @@ static void stv_pins_reserve_within_and_across(struct kunit *test)
 	KUNIT_EXPECT_PTR_NE(test, p.dir[2], NULL);
 	KUNIT_EXPECT_PTR_EQ(test, p.dir[3], NULL);
 
+	/* The slots of a chunk follow each other; none where none is kept. */
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_slot(&p, PER + 7), first + 7);
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_slot(&p, 2 * PER), p.dir[2]);
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_slot(&p, 3 * PER), NULL);
+	KUNIT_EXPECT_PTR_EQ(test, stv_pins_slot(&p, SIZE + PER), NULL);
+
 	/* A pin recorded in the second chunk lands where it is looked for. */
 	KUNIT_EXPECT_PTR_EQ(test, stv_pins_swap(&p, 2 * PER, fake(1)), NULL);
 	KUNIT_EXPECT_EQ(test, stv_pins_next(&p, 0, SIZE), 2 * PER);

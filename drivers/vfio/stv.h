@@ -413,6 +413,27 @@ static inline int stv_pins_reserve(struct stv_pins *p, unsigned long size,
 }
 
 /**
+ * stv_pins_slot() - where the record keeps an entry's pin
+ * @p: the window's record
+ * @idx: the entry, counted from the window's first entry
+ *
+ * The slots of the entries of one chunk follow each other: a v1 MAP,
+ * whose entries do too, finds its slot here once per chunk and steps
+ * from it (stv_map_v1()).
+ *
+ * Return: the slot, or NULL where no chunk was reserved for @idx.
+ */
+static inline struct page **stv_pins_slot(struct stv_pins *p,
+					  unsigned long idx)
+{
+	unsigned long chunk = idx / STV_PINS_PER_CHUNK;
+
+	if (chunk >= p->nchunks || !p->dir[chunk])
+		return NULL;
+	return &p->dir[chunk][idx % STV_PINS_PER_CHUNK];
+}
+
+/**
  * stv_pins_swap() - record a pin for an entry
  * @p: the window's record, reserved for @idx (stv_pins_reserve())
  * @idx: the entry, counted from the window's first entry
@@ -430,6 +451,7 @@ static inline struct page *stv_pins_swap(struct stv_pins *p,
 	unsigned long chunk = idx / STV_PINS_PER_CHUNK;
 	struct page **slot, *old;
 
+	/* As stv_pins_slot(), which costs the clears 4 instructions more. */
 	if (chunk >= p->nchunks || !p->dir[chunk]) {
 		/* Nothing was ever recorded here, and nothing can be. */
 		WARN_ON_ONCE(page);

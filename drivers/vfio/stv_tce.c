@@ -758,16 +758,22 @@ unpin_head:
  * Does one IOMMU page at @hpa lie inside one physically contiguous page?
  * Device memory is known to the platform only as a preregistered region
  * (mm_iommu_newdev()): @regions false says the mm had none when the MAP
- * began, and spares a walk of its empty list per page.
+ * began, and spares a walk of its empty list per page.  Inline: as a
+ * call, with the stack guard its @size needs, it cost every page of a
+ * MAP about 25 instructions.
  */
-static bool stv_contained(struct mm_struct *mm, unsigned long hpa,
-			  unsigned int shift, bool regions)
+static __always_inline bool stv_contained(struct mm_struct *mm,
+					  unsigned long hpa, unsigned int shift,
+					  bool regions)
 {
-	unsigned long size = 0;
 	struct page *page;
 
-	if (regions && mm_iommu_is_devmem(mm, hpa, shift, &size))
-		return size == (1UL << shift);
+	if (regions) {
+		unsigned long size = 0;
+
+		if (mm_iommu_is_devmem(mm, hpa, shift, &size))
+			return size == (1UL << shift);
+	}
 	if (shift <= PAGE_SHIFT)
 		return true;
 	page = pfn_to_page(hpa >> PAGE_SHIFT);
@@ -798,7 +804,8 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 	 * read.
 	 */
 	struct page *small[STV_PIN_SMALL] __uninitialized, **pages = small, *old;
-	unsigned long done = 0, i = 0, n, batch = STV_PIN_SMALL;
+	struct page **slot = NULL;
+	unsigned long done = 0, i = 0, n, batch = STV_PIN_SMALL, idx;
 	struct stv_pins *pins = &c->pins[stv_window_num(c, tbl)];
 	bool regions = mm_iommu_preregistered(c->mm);
 	struct stv_view_cursor view = { };
@@ -844,13 +851,22 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 			if (ret)
 				break;
 			/*
-			 * An older pin of this entry is one KVM mapped over
-			 * and cleared again: the table no longer holds it.
+			 * Record the pin, as stv_pins_swap() would, finding
+			 * the slot once per chunk.  An older pin of this entry
+			 * is one KVM mapped over and cleared again: the table
+			 * no longer holds it.
 			 */
-			old = stv_pins_swap(pins, entry + done + i -
-					    tbl->it_offset, pages[i]);
+			idx = entry + done + i - tbl->it_offset;
+			if (!slot || !(idx % STV_PINS_PER_CHUNK))
+				slot = stv_pins_slot(pins, idx);
+			if (WARN_ON_ONCE(!slot))
+				continue;
+			old = *slot;
+			*slot++ = pages[i];
 			if (old)
 				stv_unpin(old);
+			else
+				pins->count++;
 		}
 		if (ret) {
 			unpin_user_pages(pages + i, n - i);

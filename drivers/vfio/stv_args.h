@@ -4,7 +4,7 @@
  *
  * Pure functions of their arguments, so that KUnit can test every branch
  * without a POWER machine.  They are inline because QEMU's userspace TCE
- * path makes one MAP or UNMAP per guest page: as calls they cost about 30
+ * path makes one MAP or UNMAP per guest page: as calls they cost about 15
  * instructions an ioctl (Documentation/design.rst, "What an ioctl
  * costs").  The checks of the other ioctls are in stv_args.c.
  */

@@ -352,13 +352,12 @@ static long stv_ioctl_locked(struct stv_container *c, unsigned int cmd,
 /*
  * Take the container's lock for an ioctl.  It is nearly always free, and
  * mutex_trylock() takes a free one without mutex_lock()'s voluntary
- * preemption point, which on Debian's 6.12 costs QEMU's page-by-page MAP
- * and UNMAP about 45 instructions an ioctl (Documentation/design.rst,
+ * preemption point, which on Debian's 6.12 cost QEMU's page-by-page MAP
+ * and UNMAP about 40 instructions an ioctl (Documentation/design.rst,
  * "What an ioctl costs"); the system call reschedules on its way out
- * anyway.  The core
- * passes ioctls through holding none of its locks, so lockdep loses no
- * ordering by the trylock; __might_sleep() keeps the debug kernel's check
- * that the caller may sleep.
+ * anyway.  The core passes ioctls through holding none of its locks, so
+ * lockdep loses no lock order by the trylock; __might_sleep() keeps the
+ * debug kernel's check that the caller may sleep.
  */
 static __always_inline void stv_ioctl_lock(struct stv_container *c)
 {

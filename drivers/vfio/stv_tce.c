@@ -459,10 +459,11 @@ void stv_release_pins(struct stv_container *c, int num)
 
 /*
  * The first entry from @entry on, before @end, whose leaf of the view is
- * allocated; @end when there is none.  Only multi-level tables have
- * unallocated leaves (powernv allocates levels as entries are first
- * written, ours and KVM's alike); a missing upper-level word skips every
- * entry below it at once (stv_view_level_below() has the shape).
+ * allocated; @end when there is none.  For multi-level tables only, the
+ * only ones with unallocated leaves (powernv allocates levels as entries
+ * are first written, ours and KVM's alike; stv_view_block() asks first);
+ * a missing upper-level word skips every entry below it at once
+ * (stv_view_level_below() has the shape).
  */
 static unsigned long stv_view_next_leaf(struct iommu_table *tbl,
 					unsigned long entry, unsigned long end)
@@ -472,8 +473,6 @@ static unsigned long stv_view_next_leaf(struct iommu_table *tbl,
 	unsigned int shift = ilog2(tbl->it_level_size), level, at = 0;
 	__be64 *words, word;
 
-	if (!tbl->it_indirect_levels)
-		return entry;
 	if (!tbl->it_userspace)
 		return end;
 	while (idx < last) {

@@ -80,13 +80,12 @@ static inline unsigned long stv_leaf_end(struct iommu_table *tbl,
 }
 
 /*
- * A MAP's place in the userspace view: the entries from @entry up to
- * @stop lie in one leaf of it, their views one after the other from @pua.
- * Zeroed, it holds no leaf.
+ * A MAP's place in the userspace view: @pua is the view of the entry the
+ * MAP asked for last, and the entries after it up to @stop lie in the same
+ * leaf, their views one after the other.  Zeroed, it holds no leaf.
  */
 struct stv_view_cursor {
 	__be64 *pua;
-	unsigned long entry;
 	unsigned long stop;
 };
 
@@ -100,23 +99,31 @@ static __always_inline __be64 *stv_view_leaf(struct iommu_table *tbl,
 					     unsigned long entry)
 {
 	cur->pua = IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry);
-	cur->entry = entry;
 	cur->stop = cur->pua ? stv_leaf_end(tbl, entry) : 0;
 	return cur->pua;
 }
 
 /*
- * The view of @entry, for a MAP whose entries come in increasing order:
- * one walk per leaf, not one per entry (on powernv the walk is most of
- * what the view costs).
+ * The view of @entry, for a MAP that asks for its entries one after the
+ * other, each once: @entry is the one after the entry asked for last, or
+ * the first.  One walk per leaf, not one per entry (on powernv the walk
+ * is most of what the view costs), and within a leaf the view is the next
+ * doubleword.
  */
 static inline __be64 *stv_view_for_map(struct iommu_table *tbl,
 				       struct stv_view_cursor *cur,
 				       unsigned long entry)
 {
 	if (entry < cur->stop)
-		return cur->pua + (entry - cur->entry);
+		return ++cur->pua;
 	return stv_view_leaf(tbl, cur, entry);
+}
+
+/* A MAP's refusal where a leaf of the view could not be allocated. */
+static long stv_refuse_no_view(struct stv_container *c)
+{
+	return stv_refuse(c, "no memory for the table's userspace view",
+			  -ENOMEM);
 }
 
 /*
@@ -134,35 +141,33 @@ static __always_inline void stv_view_write(__be64 *pua, u64 v)
 }
 
 /*
- * Install @hpa at @entry, whose view is @pua, and record @view there (the
- * user address, or the tagged page of a v1 pin).  Fails with -EBUSY when
- * the entry is in use, so that a MAP never replaces a mapping it did not
- * make.  Inline: as a call it cost QEMU's page-by-page MAP about 45
+ * Install *@hpa at @entry, whose view is @pua (not NULL), and record @view
+ * there (the user address, or the tagged page of a v1 pin).  *@hpa is the
+ * exchange's own argument, so it holds what the entry held before on
+ * return: the caller's copy of the address is spent.  Fails with -EBUSY
+ * when the entry is in use, so that a MAP never replaces a mapping it did
+ * not make.  Inline: as a call it cost QEMU's page-by-page MAP about 45
  * instructions an ioctl.
  */
 static __always_inline long stv_install(struct stv_container *c,
 					struct iommu_table *tbl,
 					unsigned long entry, __be64 *pua,
-					unsigned long hpa, unsigned long view,
+					unsigned long *hpa, unsigned long view,
 					enum dma_data_direction dir)
 {
 	enum dma_data_direction old = dir;
-	unsigned long val = hpa;
 	long ret;
 
-	if (!pua)
-		return stv_refuse(c, "no memory for the table's userspace view",
-				  -ENOMEM);
 	if (READ_ONCE(*pua))
 		return stv_refuse(c, "IOVA already mapped (unmap it first)",
 				  -EBUSY);
-	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &val, &old);
+	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, hpa, &old);
 	if (ret)
 		return stv_refuse(c, "the platform refused the TCE",
 				  stv_errno(ret));
 	if (old != DMA_NONE) {
 		/* KVM mapped it under our feet: put its entry back. */
-		iommu_tce_xchg_no_kill(c->mm, tbl, entry, &val, &old);
+		iommu_tce_xchg_no_kill(c->mm, tbl, entry, hpa, &old);
 		return stv_refuse(c, "IOVA mapped by KVM meanwhile", -EBUSY);
 	}
 	stv_view_write(pua, view);
@@ -782,7 +787,8 @@ static __always_inline bool stv_contained(struct mm_struct *mm,
 	struct page *page;
 
 	if (regions) {
-		unsigned long size = 0;
+		/* Set by mm_iommu_is_devmem() whenever it returns true. */
+		unsigned long size __uninitialized;
 
 		if (mm_iommu_is_devmem(mm, hpa, shift, &size))
 			return size == (1UL << shift);
@@ -818,6 +824,7 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 	 */
 	struct page *small[STV_PIN_SMALL] __uninitialized, **pages = small, *old;
 	struct page **slot = NULL;
+	__be64 *pua;
 	unsigned long done = 0, i = 0, n, batch = STV_PIN_SMALL, idx;
 	struct stv_pins *pins = &c->pins[stv_window_num(c, tbl)];
 	bool regions = mm_iommu_preregistered(c->mm);
@@ -857,10 +864,13 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 						 -EPERM);
 				break;
 			}
-			ret = stv_install(c, tbl, entry + done + i,
-					  stv_view_for_map(tbl, &view,
-							   entry + done + i),
-					  hpa, hpa | STV_UA_PINNED, dir);
+			pua = stv_view_for_map(tbl, &view, entry + done + i);
+			if (!pua) {
+				ret = stv_refuse_no_view(c);
+				break;
+			}
+			ret = stv_install(c, tbl, entry + done + i, pua, &hpa,
+					  hpa | STV_UA_PINNED, dir);
 			if (ret)
 				break;
 			/*
@@ -901,6 +911,28 @@ long stv_map_v1(struct stv_container *c, struct iommu_table *tbl,
 	return ret;
 }
 
+/*
+ * The region this container registered that holds the IOMMU page of
+ * 1 << @shift bytes at @ua, with the page's host address in @hpa.  Where
+ * there is none: NULL, the refusal named for -EINVAL (stv_refuse()).  A
+ * v2 MAP asks where its range leaves the region it had.
+ */
+static struct mm_iommu_table_group_mem_t *
+stv_region_of(struct stv_container *c, unsigned long ua, unsigned int shift,
+	      unsigned long *hpa)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+
+	mem = mm_iommu_lookup(c->mm, ua, 1UL << shift);
+	if (!mem || !stv_registered_here(c, mem) ||
+	    mm_iommu_ua_to_hpa(mem, ua, shift, hpa)) {
+		stv_refuse(c, "memory not preregistered by this container",
+			   -EINVAL);
+		return NULL;
+	}
+	return mem;
+}
+
 /**
  * stv_map_v2() - map preregistered user memory (v2 containers)
  * @c: the container
@@ -925,9 +957,9 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 {
 	unsigned int shift = tbl->it_page_shift;
 	struct mm_iommu_table_group_mem_t *mem;
-	struct stv_view_cursor view = { };
-	unsigned long i;
-	long ret = 0;
+	unsigned long e = entry, last = entry + npages, cur = ua, end;
+	const unsigned long step = 1UL << shift;
+	long ret;
 
 	lockdep_assert_held(&c->lock);
 
@@ -940,41 +972,54 @@ long stv_map_v2(struct stv_container *c, struct iommu_table *tbl,
 	mem = mm_iommu_lookup(c->mm, ua, npages << shift);
 	if (mem && !stv_registered_here(c, mem))
 		mem = NULL;
-	for (i = 0; i < npages; i++) {
-		unsigned long cur = ua + (i << shift), hpa;
+	while (e < last) {
+		/*
+		 * Up to the end of the view's leaf, or STV_SCAN_CHUNK pages,
+		 * whichever is first: within, the views of the entries lie
+		 * one after the other, and nothing asks whether it is time
+		 * to reschedule.
+		 */
+		__be64 *pua = IOMMU_TABLE_USERSPACE_ENTRY(tbl, e);
 
-		if (!mem || mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
-			mem = mm_iommu_lookup(c->mm, cur, 1UL << shift);
-			if (!mem || !stv_registered_here(c, mem) ||
-			    mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
-				ret = stv_refuse(c, "memory not preregistered by this container",
-						 -EINVAL);
-				break;
+		if (!pua) {
+			ret = stv_refuse_no_view(c);
+			goto undo;
+		}
+		end = min3(last, e + STV_SCAN_CHUNK, stv_leaf_end(tbl, e));
+		for (; e < end; e++, cur += step, pua++) {
+			/* Set by mm_iommu_ua_to_hpa() before any use. */
+			unsigned long hpa __uninitialized;
+
+			if (!mem || mm_iommu_ua_to_hpa(mem, cur, shift, &hpa)) {
+				mem = stv_region_of(c, cur, shift, &hpa);
+				if (!mem) {
+					ret = -EINVAL;
+					goto undo;
+				}
+			}
+			if (!stv_contained(c->mm, hpa, shift, true)) {
+				ret = stv_refuse(c, "IOMMU page larger than the memory's page",
+						 -EPERM);
+				goto undo;
+			}
+			if (mm_iommu_mapped_inc(mem)) {
+				ret = stv_refuse(c, "region being unregistered",
+						 -EBUSY);
+				goto undo;
+			}
+			ret = stv_install(c, tbl, e, pua, &hpa, cur, dir);
+			if (ret) {
+				mm_iommu_mapped_dec(mem);
+				goto undo;
 			}
 		}
-		if (!stv_contained(c->mm, hpa, shift, true)) {
-			ret = stv_refuse(c, "IOMMU page larger than the memory's page",
-					 -EPERM);
-			break;
-		}
-		if (mm_iommu_mapped_inc(mem)) {
-			ret = stv_refuse(c, "region being unregistered", -EBUSY);
-			break;
-		}
-		ret = stv_install(c, tbl, entry + i,
-				  stv_view_for_map(tbl, &view, entry + i), hpa,
-				  cur, dir);
-		if (ret) {
-			mm_iommu_mapped_dec(mem);
-			break;
-		}
-		if (i && !(i & (STV_SCAN_CHUNK - 1)))
+		if (e < last)
 			cond_resched();
 	}
+	iommu_tce_kill(tbl, entry, npages);
+	return 0;
 
-	if (ret)
-		stv_clear(c, tbl, entry, i);
-	else
-		iommu_tce_kill(tbl, entry, npages);
+undo:
+	stv_clear(c, tbl, entry, e - entry);
 	return ret;
 }

@@ -326,9 +326,10 @@ TEST_F(ddw_map, multilevel_far_entries_all_cleared)
 	iova[0] = start;
 	iova[1] = start + size / 2 + 7 * WPG;
 	iova[2] = start + size - WPG;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, vfio_map(self->c.container, self->r.va + i * WPG,
 				      iova[i], WPG, MAP_RW));
+	}
 	EXPECT_EQ(-EBUSY, vfio_unregister(self->c.container, self->r.va,
 					  self->r.size));
 
@@ -365,6 +366,64 @@ TEST(map_small_pages_in_64k_window_einval)
 	EXPECT_EQ(-EINVAL, vfio_map(c.container, r.va, start, WPG, MAP_RW));
 	ctx_close(&c);
 	dma_region_free(&r);
+}
+
+/*
+ * A region whose first page is a hugetlb page and whose rest is small
+ * pages: the platform's record of the region's page size
+ * (mm_iommu_do_alloc()) keeps the hugetlb size past the small pages, so
+ * mm_iommu_ua_to_hpa() accepts a 64K IOMMU page over them.  Only the
+ * backend's own look at the page's size refuses it, with EPERM; a 64K
+ * page inside the hugetlb page maps.
+ */
+TEST(map_64k_over_small_pages_after_a_huge_page_eperm)
+{
+	size_t huge = hugetlb_prepare(1), small = 4 * WPG, span;
+	struct spapr_ctx c;
+	const char *step;
+	uint8_t *resv, *base;
+	uint64_t start;
+	int ret;
+
+	if (!ddw_needs_hugetlb())
+		SKIP(return, "base pages are already >= 64K");
+	if (!huge)
+		SKIP(return, "hugetlb unavailable");
+	ret = ctx_open(&c, SPAPR_V2, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	if (!ddw_has_64k(&c)) {
+		ctx_close(&c);
+		SKIP(return, "no 64K pages in ddw.pgsizes");
+	}
+	/* A hugetlb page, then small pages right after it. */
+	span = 2 * huge + small;
+	resv = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, resv);
+	base = (uint8_t *)(((uintptr_t)resv + huge - 1) & ~(uintptr_t)(huge - 1));
+	ASSERT_EQ(base, mmap(base, huge, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			     MAP_FIXED, -1, 0));
+	ASSERT_EQ(base + huge, mmap(base + huge, small, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				    -1, 0));
+	memset(base, 0x5a, huge + small);
+	ASSERT_EQ(0, vfio_register(c.container, base, huge + small));
+	ASSERT_EQ(0, vfio_create_window(c.container, DDW_SHIFT, DDW_SIZE, 1,
+					&start));
+
+	/* Inside the hugetlb page: a 64K IOMMU page maps. */
+	EXPECT_EQ(0, vfio_map(c.container, base, start, WPG, MAP_RW));
+	EXPECT_EQ(0, vfio_unmap(c.container, start, WPG));
+	/* Over the small pages: refused, the first and a later one. */
+	EXPECT_EQ(-EPERM, vfio_map(c.container, base + huge, start + WPG, WPG,
+				   MAP_RW));
+	EXPECT_EQ(-EPERM, vfio_map(c.container, base + huge - WPG, start,
+				   2 * WPG, MAP_RW));
+	/* Nothing stayed mapped: the region is free to go. */
+	EXPECT_EQ(0, vfio_unregister(c.container, base, huge + small));
+
+	ctx_close(&c);
+	munmap(resv, span);
 }
 
 SPAPR_HARNESS_MAIN

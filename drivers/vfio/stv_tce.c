@@ -773,12 +773,27 @@ unpin_head:
 }
 
 /*
- * Does one IOMMU page at @hpa lie inside one physically contiguous page?
- * Device memory is known to the platform only as a preregistered region
+ * Does one IOMMU page at @hpa lie inside the memory a MAP holds: one
+ * physically contiguous page, or one region of device memory?
+ *
+ * One no larger than a system page always does, and costs no question to
+ * the platform.  Its user address is aligned to its size (stv_args.h), so
+ * it lies inside one system page, which v1 pinned, or which v2's region
+ * holds pinned.  A region of device memory has no system pages, but
+ * mm_iommu_ua_to_hpa(), which gave v2 @hpa, accepts a page size only up to
+ * the region's mem->pageshift, the alignment of its base and size: the
+ * IOMMU page lies inside the region.  The in-tree driver asks
+ * mm_iommu_is_devmem() for every page, a walk of all the mm's regions
+ * that for such a page could only refuse memory the MAP holds.
+ *
+ * A larger one needs the page's own size.  For v2, mm_iommu_ua_to_hpa()'s
+ * check is not enough: mm_iommu_do_alloc() does not lower mem->pageshift
+ * for a system page that follows a hugetlb page in the region (it keeps
+ * the last hugetlb size), so a region can accept a 64K IOMMU page over
+ * 4K pages.  Device memory is known to the platform only as a region
  * (mm_iommu_newdev()): @regions false says the mm had none when the MAP
- * began, and spares a walk of its empty list per page.  Inline: as a
- * call, with the stack guard its @size needs, it cost every page of a
- * v2 MAP about 30 instructions.
+ * began, and spares the walk.  Inline: as a call, with the stack guard
+ * its @size needs, it cost every page of a v2 MAP about 30 instructions.
  */
 static __always_inline bool stv_contained(struct mm_struct *mm,
 					  unsigned long hpa, unsigned int shift,
@@ -786,6 +801,8 @@ static __always_inline bool stv_contained(struct mm_struct *mm,
 {
 	struct page *page;
 
+	if (likely(shift <= PAGE_SHIFT))
+		return true;
 	if (regions) {
 		/* Set by mm_iommu_is_devmem() whenever it returns true. */
 		unsigned long size __uninitialized;
@@ -793,8 +810,6 @@ static __always_inline bool stv_contained(struct mm_struct *mm,
 		if (mm_iommu_is_devmem(mm, hpa, shift, &size))
 			return size == (1UL << shift);
 	}
-	if (shift <= PAGE_SHIFT)
-		return true;
 	page = pfn_to_page(hpa >> PAGE_SHIFT);
 	return page_shift(compound_head(page)) >= shift &&
 	       !(hpa & ((1UL << shift) - 1));

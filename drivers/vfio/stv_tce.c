@@ -161,12 +161,24 @@ static __always_inline long stv_install(struct stv_container *c,
 	if (READ_ONCE(*pua))
 		return stv_refuse(c, "IOVA already mapped (unmap it first)",
 				  -EBUSY);
-	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, hpa, &old);
+	/*
+	 * The platform's exchange itself, not iommu_tce_xchg_no_kill(),
+	 * whose only other work is to mark dirty the page the entry held
+	 * when that was mapped for the device to write: an install that
+	 * succeeds replaced an unused entry, and one that fails puts the
+	 * entry back at once.  The wrapper, a call, frame and return around
+	 * the same indirect call, cost every page of a MAP 58 instructions.
+	 */
+	ret = tbl->it_ops->xchg_no_kill(tbl, entry, hpa, &old);
 	if (ret)
 		return stv_refuse(c, "the platform refused the TCE",
 				  stv_errno(ret));
 	if (old != DMA_NONE) {
-		/* KVM mapped it under our feet: put its entry back. */
+		/*
+		 * KVM mapped it under our feet: put its entry back, through
+		 * the wrapper, which marks our page dirty, as the device may
+		 * have written it meanwhile.
+		 */
 		iommu_tce_xchg_no_kill(c->mm, tbl, entry, hpa, &old);
 		return stv_refuse(c, "IOVA mapped by KVM meanwhile", -EBUSY);
 	}

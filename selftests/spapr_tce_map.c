@@ -7,7 +7,9 @@
  * container registers its buffer first, and must be able to unregister
  * it when the test has unmapped everything.
  */
+#include <fcntl.h>
 #include <stddef.h>
+#include <unistd.h>
 #include "harness.h"
 #include "vfio.h"
 #include "dma_region.h"
@@ -142,6 +144,66 @@ TEST_F(map, map_over_mapped_entry_ebusy_atomic)
 	EXPECT_EQ(0, vfio_unmap(c, self->iova, 4 * PG));
 	EXPECT_EQ(0, vfio_map(c, self->r.va, self->iova, 4 * PG, MAP_RW));
 	EXPECT_EQ(0, vfio_unmap(c, self->iova, 4 * PG));
+	EXPECT_REGION_FREE();
+}
+
+/*
+ * PG_dirty of the page at @va, from /proc/kpageflags through the page's
+ * frame in /proc/self/pagemap (both need root); -1 where either cannot
+ * be read or the page is not present.
+ */
+static int page_dirty(const void *va)
+{
+	uint64_t ent = 0, flags = 0;
+	int fd, got;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	got = pread(fd, &ent, sizeof(ent),
+		    (uintptr_t)va / host_page_size() * sizeof(ent));
+	close(fd);
+	if (got != sizeof(ent) || !(ent >> 63) || !(ent & ((1ULL << 55) - 1)))
+		return -1;
+	fd = open("/proc/kpageflags", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	got = pread(fd, &flags, sizeof(flags),
+		    (ent & ((1ULL << 55) - 1)) * sizeof(flags));
+	close(fd);
+	if (got != sizeof(flags))
+		return -1;
+	return (flags >> 4) & 1;	/* KPF_DIRTY */
+}
+
+/*
+ * UNMAP marks dirty each page the device could write, and only those, so
+ * that the kernel does not drop what a device wrote: pages mapped for
+ * reading and writing, for writing only, and for reading only.
+ */
+TEST_F(map, unmap_marks_device_writable_pages_dirty)
+{
+	static const uint32_t flags[3] = {
+		MAP_RW, VFIO_DMA_MAP_FLAG_WRITE, VFIO_DMA_MAP_FLAG_READ,
+	};
+	static const int dirty[3] = { 1, 1, 0 };
+	size_t hp = host_page_size();
+	int c = self->c.container, i;
+
+	for (i = 0; i < 3; i++) {
+		if (page_dirty(self->r.va + i * hp))
+			SKIP(return, "page %d: PG_dirty unreadable or set before the MAP (%d)",
+			     i, page_dirty(self->r.va + i * hp));
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, vfio_map(c, self->r.va + i * hp,
+				      self->iova + i * hp, hp, flags[i]));
+	}
+	EXPECT_EQ(0, vfio_unmap(c, self->iova, 3 * hp));
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(dirty[i], page_dirty(self->r.va + i * hp))
+			TH_LOG("page %d, mapped with flags %u", i, flags[i]);
+	}
 	EXPECT_REGION_FREE();
 }
 

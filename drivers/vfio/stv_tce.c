@@ -166,8 +166,8 @@ static __always_inline long stv_install(struct stv_container *c,
 	 * whose only other work is to mark dirty the page the entry held
 	 * when that was mapped for the device to write: an install that
 	 * succeeds replaced an unused entry, and one that fails puts the
-	 * entry back at once.  The wrapper, a call, frame and return around
-	 * the same indirect call, cost every page of a MAP 58 instructions.
+	 * entry back at once.  The wrapper cost every page of a MAP 58
+	 * instructions (stv_take_out()).
 	 */
 	ret = tbl->it_ops->xchg_no_kill(tbl, entry, hpa, &old);
 	if (ret)
@@ -385,6 +385,32 @@ stv_release_add(struct iommu_table *tbl, struct stv_release *rel,
 }
 
 /*
+ * Take @entry out of the table, with the platform's own exchange, and
+ * return in @hpa and @dir what it held.  As iommu_tce_xchg_no_kill()
+ * does, mark dirty the page it held when that was mapped for the device
+ * to write, unless it is device memory, which has no page to mark
+ * (mm_iommu_is_devmem()).  That wrapper, a call, frame and return around
+ * the same indirect call, cost every entry 58 instructions.
+ */
+static __always_inline long stv_take_out(struct mm_struct *mm,
+					 struct iommu_table *tbl,
+					 unsigned long entry,
+					 unsigned long *hpa,
+					 enum dma_data_direction *dir)
+{
+	unsigned long size;
+	long ret;
+
+	*hpa = 0;
+	*dir = DMA_NONE;
+	ret = tbl->it_ops->xchg_no_kill(tbl, entry, hpa, dir);
+	if (!ret && (*dir == DMA_FROM_DEVICE || *dir == DMA_BIDIRECTIONAL) &&
+	    !mm_iommu_is_devmem(mm, *hpa, tbl->it_page_shift, &size))
+		SetPageDirty(pfn_to_page(*hpa >> PAGE_SHIFT));
+	return ret;
+}
+
+/*
  * Clear one entry and queue what it held on @rel; 0 or the exchange's
  * errno.  @hint carries the last region found from entry to entry
  * (stv_region_at()).  What to release is decided from what the exchange
@@ -402,13 +428,13 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 	struct stv_pins *pins = &c->pins[num];
 	__be64 was = READ_ONCE(*pua);
 	u64 view = be64_to_cpu(was), found;
-	enum dma_data_direction dir = DMA_NONE;
-	unsigned long hpa = 0;
+	enum dma_data_direction dir;
+	unsigned long hpa;
 	struct page *page;
 	long ret;
 
 	stv_race_point(STV_RACE_VIEW_READ);
-	ret = iommu_tce_xchg_no_kill(c->mm, tbl, entry, &hpa, &dir);
+	ret = stv_take_out(c->mm, tbl, entry, &hpa, &dir);
 	if (ret)
 		return stv_errno(ret);
 	if (dir != DMA_NONE) {

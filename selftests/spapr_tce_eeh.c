@@ -61,9 +61,10 @@ TEST_F(eeh, no_eeh_every_op_enodev)
 
 	if (eeh_platform_enabled())
 		SKIP(return, "EEH is enabled on this platform");
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		EXPECT_EQ(-ENODEV, vfio_eeh_op(self->c.container, ops[i]))
 			TH_LOG("op %u", ops[i]);
+	}
 }
 
 TEST_F(eeh, get_state_normal)

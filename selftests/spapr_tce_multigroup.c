@@ -115,9 +115,10 @@ FIXTURE_SETUP(two)
 					      self->container));
 	ASSERT_EQ(0, vfio_get_info(self->container, &info));
 	self->win = info.dma32_window_start;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, dev_start(&self->dev[i], self->container,
 				       self->win, i)) TH_LOG("device %d", i);
+	}
 }
 
 FIXTURE_TEARDOWN(two)

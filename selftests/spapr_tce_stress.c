@@ -522,13 +522,15 @@ TEST_F_TIMEOUT(stress, rounds_keep_invariants, 580)
 		world_up(_metadata, w, variant->type);
 
 		n = 0;
-		for (i = 0; i < NMAPPER; i++)
+		for (i = 0; i < NMAPPER; i++) {
 			ASSERT_EQ(0, pthread_create(&t[n++], NULL, mapper, w));
+		}
 		va[0] = (struct vcpu_arg){ w, &w->m, 0 };
 		va[1] = (struct vcpu_arg){ w, &w->cpu1, 1 };
-		for (i = 0; i < NVCPU; i++)
+		for (i = 0; i < NVCPU; i++) {
 			ASSERT_EQ(0, pthread_create(&t[n++], NULL, vcpu,
 						    &va[i]));
+		}
 		if (variant->type == SPAPR_V2)
 			ASSERT_EQ(0, pthread_create(&t[n++], NULL, regions, w));
 		if (variant->type == SPAPR_V2 && ddw_has_64k(&w->g.c))

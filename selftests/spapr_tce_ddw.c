@@ -370,25 +370,28 @@ TEST(map_small_pages_in_64k_window_einval)
 
 /*
  * A region whose first page is a hugetlb page and whose rest is small
- * pages: the platform's record of the region's page size
- * (mm_iommu_do_alloc()) keeps the hugetlb size past the small pages, so
- * mm_iommu_ua_to_hpa() accepts a 64K IOMMU page over them.  Only the
- * backend's own look at the page's size refuses it, with EPERM; a 64K
- * page inside the hugetlb page maps.
+ * pages.  The platform's record of the region's page size keeps the
+ * hugetlb size past the small pages, so it accepts a 64K IOMMU page over
+ * them, and KVM's in-kernel H_PUT_TCE, which asks nothing else, would
+ * map one (uapi.rst, deliberate difference 25).  Ours refuses the
+ * REGISTER with EINVAL and charges nothing; each part on its own
+ * registers, and a 64K page maps in the hugetlb part only.
  */
-TEST(map_64k_over_small_pages_after_a_huge_page_eperm)
+TEST(register_small_pages_after_a_huge_page_einval)
 {
 	size_t huge = hugetlb_prepare(1), small = 4 * WPG, span;
 	struct spapr_ctx c;
 	const char *step;
 	uint8_t *resv, *base;
 	uint64_t start;
+	long before;
 	int ret;
 
 	if (!ddw_needs_hugetlb())
 		SKIP(return, "base pages are already >= 64K");
 	if (!huge)
 		SKIP(return, "hugetlb unavailable");
+	INTREE_BUG("registers a region whose record accepts 64K IOMMU pages over its 4K pages (uapi.rst 25)");
 	ret = ctx_open(&c, SPAPR_V2, &step);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 	if (!ddw_has_64k(&c)) {
@@ -407,20 +410,23 @@ TEST(map_64k_over_small_pages_after_a_huge_page_eperm)
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 				    -1, 0));
 	memset(base, 0x5a, huge + small);
-	ASSERT_EQ(0, vfio_register(c.container, base, huge + small));
+
+	/* The window's table is charged to locked_vm too: first. */
 	ASSERT_EQ(0, vfio_create_window(c.container, DDW_SHIFT, DDW_SIZE, 1,
 					&start));
-
-	/* Inside the hugetlb page: a 64K IOMMU page maps. */
-	EXPECT_EQ(0, vfio_map(c.container, base, start, WPG, MAP_RW));
+	before = locked_vm_kb();
+	EXPECT_EQ(-EINVAL, vfio_register(c.container, base, huge + small));
+	EXPECT_EQ(before, locked_vm_kb());
+	ASSERT_EQ(0, vfio_register(c.container, base, huge));
+	ASSERT_EQ(0, vfio_register(c.container, base + huge, small));
+	EXPECT_EQ(0, vfio_map(c.container, base + huge - WPG, start, WPG,
+			      MAP_RW));
+	EXPECT_EQ(-EINVAL, vfio_map(c.container, base + huge, start + WPG,
+				    WPG, MAP_RW));
 	EXPECT_EQ(0, vfio_unmap(c.container, start, WPG));
-	/* Over the small pages: refused, the first and a later one. */
-	EXPECT_EQ(-EPERM, vfio_map(c.container, base + huge, start + WPG, WPG,
-				   MAP_RW));
-	EXPECT_EQ(-EPERM, vfio_map(c.container, base + huge - WPG, start,
-				   2 * WPG, MAP_RW));
-	/* Nothing stayed mapped: the region is free to go. */
-	EXPECT_EQ(0, vfio_unregister(c.container, base, huge + small));
+	EXPECT_EQ(0, vfio_unregister(c.container, base, huge));
+	EXPECT_EQ(0, vfio_unregister(c.container, base + huge, small));
+	EXPECT_EQ(before, locked_vm_kb());
 
 	ctx_close(&c);
 	munmap(resv, span);

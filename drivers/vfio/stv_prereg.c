@@ -25,6 +25,59 @@ static void stv_prereg_free(struct stv_prereg *p)
 	kfree(p);
 }
 
+/* The largest IOMMU page size the KVM and VFIO code may ask a region for. */
+#define STV_REGION_SHIFT_MAX	40
+
+/*
+ * Is every page of @mem, the region at @ua of @entries system pages, at
+ * least as large as the largest IOMMU page the platform accepts in it?
+ *
+ * mm_iommu_ua_to_hpa() accepts an IOMMU page size up to mem->pageshift,
+ * which mm_iommu_do_alloc() lowers to each page's size as it pins them;
+ * but its page size is not reset per page, so the small pages after a
+ * hugetlb page count at the hugetlb size (iommu_api.c, lines 150 to 157
+ * in 6.1.176, 6.12 and 7.2.13).  Our MAP also asks each page's own size
+ * (stv_contained()); KVM's in-kernel H_PUT_TCE and H_PUT_TCE_INDIRECT do
+ * not (kvmppc_tce_validate(), kvmppc_tce_iommu_do_map()), so a guest
+ * could map a 64K IOMMU page over a 4K page there, and the device reach
+ * the 60K of host memory after it.  A region whose record overstates
+ * its pages is refused.
+ *
+ * Only a region that accepts more than a system page at its start is
+ * walked, one page (of whatever size) per step.
+ */
+static bool stv_region_pages_fit(struct mm_struct *mm,
+				 struct mm_iommu_table_group_mem_t *mem,
+				 unsigned long ua, unsigned long entries)
+{
+	unsigned long end = ua + (entries << PAGE_SHIFT), va = ua, hpa;
+	unsigned int accepted = PAGE_SHIFT, shift;
+	unsigned long steps = 0, devsize;
+	struct page *page;
+
+	while (accepted < STV_REGION_SHIFT_MAX &&
+	       !mm_iommu_ua_to_hpa(mem, ua, accepted + 1, &hpa))
+		accepted++;
+	if (accepted == PAGE_SHIFT)
+		return true;
+	/* Device memory: mem->pageshift is its alignment, and true. */
+	if (mm_iommu_is_devmem(mm, hpa, PAGE_SHIFT, &devsize))
+		return true;
+	while (va < end) {
+		if (mm_iommu_ua_to_hpa(mem, va, PAGE_SHIFT, &hpa))
+			return false;
+		page = pfn_to_page(hpa >> PAGE_SHIFT);
+		shift = PageHuge(page) ? page_shift(compound_head(page)) :
+					 PAGE_SHIFT;
+		if (shift < accepted)
+			return false;
+		va = (va | ((1UL << shift) - 1)) + 1;
+		if (!(++steps % 4096))
+			cond_resched();
+	}
+	return true;
+}
+
 /**
  * stv_register() - VFIO_IOMMU_SPAPR_REGISTER_MEMORY
  * @c: the container, bound to the caller's mm
@@ -35,9 +88,11 @@ static void stv_prereg_free(struct stv_prereg *p)
  * Registering exactly a region that another container of the same mm
  * registered shares it.  The container counts as enabled afterwards.
  *
- * Return: 0; -EINVAL for a range overlapping another region;
- * -EBUSY when this container registered the region already; -ENOMEM
- * over RLIMIT_MEMLOCK; -EFAULT when the memory cannot be pinned.
+ * Return: 0; -EINVAL for a range overlapping another region, or one
+ * whose pages are smaller than the platform's record of them says
+ * (stv_region_pages_fit()); -EBUSY when this container registered the
+ * region already; -ENOMEM over RLIMIT_MEMLOCK; -EFAULT when the memory
+ * cannot be pinned.
  */
 long stv_register(struct stv_container *c, u64 vaddr, u64 size)
 {
@@ -66,6 +121,11 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size)
 				   ret);
 			goto err_free;
 		}
+	}
+	if (!stv_region_pages_fit(c->mm, mem, vaddr, entries)) {
+		ret = stv_refuse(c, "pages smaller than the region's first hugetlb page",
+				 -EINVAL);
+		goto err_put;
 	}
 	p->mem = mem;
 	p->ua = vaddr;

@@ -18,7 +18,9 @@
 #     stv_compat.h relies on, must be the one that was read for it: its
 #     text, without comments and white space, hashes to PNV_TCE_SHA.  A
 #     kernel whose pnv_tce() changed must be read again before it is
-#     added to kernels.tsv.
+#     added to kernels.tsv;
+#   - the same for the platform functions in PLATFORM_READS, whose
+#     behaviour, beyond their prototypes, the module relies on.
 #
 # Usage: check-layouts.sh            check; exit 1 on any mismatch
 #        check-layouts.sh --print    print the rows the table should have
@@ -37,6 +39,19 @@ pnv_tce_sha() {	# FILE
 		tr -d ' \t\n' | sha256sum | cut -c1-16
 }
 
+# FILE|FUNCTION|SHA|what relies on it: hashed as pnv_tce() is, with a
+# leading "extern" dropped (6.1 declares the first one so).
+PLATFORM_READS="
+arch/powerpc/kernel/iommu.c|iommu_tce_xchg_no_kill|814fcd2a111cbe91|stv_take_out() does its work around the op, and stv_install() skips it
+arch/powerpc/mm/book3s64/iommu_api.c|mm_iommu_ua_to_hpa|a46ef725b900c17c|stv_contained() counts on its page-size check, stv_map_v2() on its setting hpa only on success
+arch/powerpc/mm/book3s64/iommu_api.c|mm_iommu_is_devmem|c157eb3d6ae1807d|stv_contained() counts on its setting size whenever it returns true"
+fn_sha() {	# FILE FUNCTION
+	awk -v fn="$2" '$0 ~ "^(extern )?[a-z_0-9 ]*[ *]" fn "\\(" { on = 1 }
+		on { print } on && /^}/ { exit }' "$1" |
+		sed -e 's:/\*.*\*/::g' -e 's/^extern //' |
+		tr -d ' \t\n' | sha256sum | cut -c1-16
+}
+
 print=0
 [ "${1:-}" = --print ] && print=1
 bad=0
@@ -49,6 +64,17 @@ for kv in $KVERS; do
 	elif [ $print -eq 0 ]; then
 		echo "compat: ok   $kv: pnv_tce() as read ($PNV_TCE_SHA)"
 	fi
+	while IFS='|' read -r file fn sha why; do
+		[ -n "$file" ] || continue
+		src=$(ksrc_of "$kv")/$file
+		[ -f "$src" ] || { echo "compat: $src missing; run make setup" >&2; exit 1; }
+		if [ "$(fn_sha "$src" "$fn")" != "$sha" ]; then
+			echo "compat: FAIL $kv: its $fn() is not the one read for the module ($why)"
+			bad=1
+		elif [ $print -eq 0 ]; then
+			echo "compat: ok   $kv: $fn() as read ($sha)"
+		fi
+	done <<<"$PLATFORM_READS"
 	vfio_h=$(ksrc_of "$kv")/drivers/vfio/vfio.h
 	[ -f "$vfio_h" ] || { echo "compat: $vfio_h missing; run make setup" >&2; exit 1; }
 	if ! layout=$(sh "$compat" source "$vfio_h" 2>/dev/null); then

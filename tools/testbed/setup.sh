@@ -160,7 +160,7 @@ fi
 step 5 "reference sources"
 # What the compat check reads of the kernels other than the primary one;
 # a cache that holds fewer files is unpacked again.
-ref_files="drivers/vfio/vfio.h arch/powerpc/kvm/book3s_64_vio.c arch/powerpc/platforms/powernv/pci-ioda-tce.c"
+ref_files="drivers/vfio/vfio.h arch/powerpc/kvm/book3s_64_vio.c arch/powerpc/platforms/powernv/pci-ioda-tce.c arch/powerpc/kernel/iommu.c arch/powerpc/mm/book3s64/iommu_api.c"
 for kv in $KVERS; do
 	dest=$(ksrc_of "$kv")
 	if [ "$kv" = "$PRIMARY_KVER" ]; then

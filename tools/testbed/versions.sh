@@ -72,7 +72,7 @@ HOST_PKGS=(gcc libc6-dev gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross spars
 	python3 make rsync debootstrap)
 
 # Bump when the set-up steps change, so warm caches redo them.
-SETUP_REVISION=4
+SETUP_REVISION=5
 
 CACHE=${SPAPR_TCE_CACHE:-$HOME/.cache/spapr-tce-vfio}
 DEBS=$CACHE/debs

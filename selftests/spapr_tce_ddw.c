@@ -379,57 +379,48 @@ TEST(map_small_pages_in_64k_window_einval)
  */
 TEST(register_small_pages_after_a_huge_page_einval)
 {
-	size_t huge = hugetlb_prepare(1), small = 4 * WPG, span;
+	size_t small = 4 * WPG, huge;
 	struct spapr_ctx c;
+	struct dma_region r;
 	const char *step;
-	uint8_t *resv, *base;
 	uint64_t start;
 	long before;
 	int ret;
 
 	if (!ddw_needs_hugetlb())
 		SKIP(return, "base pages are already >= 64K");
-	if (!huge)
-		SKIP(return, "hugetlb unavailable");
 	INTREE_BUG("registers a region whose record accepts 64K IOMMU pages over its 4K pages (uapi.rst 25)");
+	ret = dma_region_alloc_huge_then_small(&r, small);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "hugetlb unavailable");
+	ASSERT_EQ(0, ret);
+	huge = r.size - small;
 	ret = ctx_open(&c, SPAPR_V2, &step);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 	if (!ddw_has_64k(&c)) {
 		ctx_close(&c);
+		dma_region_free(&r);
 		SKIP(return, "no 64K pages in ddw.pgsizes");
 	}
-	/* A hugetlb page, then small pages right after it. */
-	span = 2 * huge + small;
-	resv = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, resv);
-	base = (uint8_t *)(((uintptr_t)resv + huge - 1) & ~(uintptr_t)(huge - 1));
-	ASSERT_EQ(base, mmap(base, huge, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-			     MAP_FIXED, -1, 0));
-	ASSERT_EQ(base + huge, mmap(base + huge, small, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-				    -1, 0));
-	memset(base, 0x5a, huge + small);
-
 	/* The window's table is charged to locked_vm too: first. */
 	ASSERT_EQ(0, vfio_create_window(c.container, DDW_SHIFT, DDW_SIZE, 1,
 					&start));
 	before = locked_vm_kb();
-	EXPECT_EQ(-EINVAL, vfio_register(c.container, base, huge + small));
+	EXPECT_EQ(-EINVAL, vfio_register(c.container, r.va, r.size));
 	EXPECT_EQ(before, locked_vm_kb());
-	ASSERT_EQ(0, vfio_register(c.container, base, huge));
-	ASSERT_EQ(0, vfio_register(c.container, base + huge, small));
-	EXPECT_EQ(0, vfio_map(c.container, base + huge - WPG, start, WPG,
+	ASSERT_EQ(0, vfio_register(c.container, r.va, huge));
+	ASSERT_EQ(0, vfio_register(c.container, r.va + huge, small));
+	EXPECT_EQ(0, vfio_map(c.container, r.va + huge - WPG, start, WPG,
 			      MAP_RW));
-	EXPECT_EQ(-EINVAL, vfio_map(c.container, base + huge, start + WPG,
+	EXPECT_EQ(-EINVAL, vfio_map(c.container, r.va + huge, start + WPG,
 				    WPG, MAP_RW));
 	EXPECT_EQ(0, vfio_unmap(c.container, start, WPG));
-	EXPECT_EQ(0, vfio_unregister(c.container, base, huge));
-	EXPECT_EQ(0, vfio_unregister(c.container, base + huge, small));
+	EXPECT_EQ(0, vfio_unregister(c.container, r.va, huge));
+	EXPECT_EQ(0, vfio_unregister(c.container, r.va + huge, small));
 	EXPECT_EQ(before, locked_vm_kb());
 
 	ctx_close(&c);
-	munmap(resv, span);
+	dma_region_free(&r);
 }
 
 SPAPR_HARNESS_MAIN

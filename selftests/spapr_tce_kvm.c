@@ -33,6 +33,13 @@
  *            (an open case, SPAPR_OPEN_BUGS=1): the region the VMM's
  *            entry used cannot leave while another entry maps it.
  *
+ *   a 64K TCE over small pages (4K kernels with hugetlb): guest RAM is a
+ *            hugetlb page, then small pages.  Registered as one region,
+ *            the platform's record accepts 64K IOMMU pages over the small
+ *            pages, and KVM's in-kernel H_PUT_TCE maps one there; ours
+ *            refuses that region (uapi.rst, deliberate difference 25), so
+ *            the hcall must reach the VMM.
+ *
  * Needs kvm-hv (the kvm_hv module and /dev/kvm), else the tests skip.
  */
 #include <endian.h>
@@ -805,6 +812,101 @@ TEST_F_TIMEOUT(kvm_v1, region_of_released_container_dropped_when_unmapped,
 		ASSERT_EQ(0, modstats_read(&now));
 		ASSERT_EQ(self->base.orphan_regions, now.orphan_regions);
 	}
+}
+
+/* Guest RAM of a hugetlb page, then SMALL bytes of small pages. */
+#define SMALL		(1UL << 20)
+#define LIOBN_64K	0x80000001ULL
+#define PG_64K		(1UL << DDW_SHIFT)
+
+FIXTURE(kvm_huge) {
+	struct spapr_ctx c;
+	struct vmm m;
+	int table, dev;
+	size_t huge;			/* guest RAM below: the hugetlb page */
+};
+
+FIXTURE_SETUP(kvm_huge)
+{
+	const char *step;
+	int ret;
+
+	self->table = self->dev = -1;
+	self->c.container = self->c.group = -1;
+	self->m.kvm = self->m.vm = self->m.vcpu = -1;
+	if (!env_kvm())
+		SKIP(return, "no kvm-hv on %s (kvm_hv not loaded, or no /dev/kvm)",
+		     env_machine());
+	if (!ddw_needs_hugetlb())
+		SKIP(return, "base pages are already >= 64K");
+	ret = ctx_open(&self->c, SPAPR_V2, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	if (!ddw_has_64k(&self->c))
+		SKIP(return, "no 64K pages in ddw.pgsizes");
+	ret = vmm_open_huge_then_small(&self->m, SMALL, &step);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "hugetlb unavailable");
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+	self->huge = self->m.ram.size - SMALL;
+}
+
+FIXTURE_TEARDOWN(kvm_huge)
+{
+	if (self->table >= 0)
+		close(self->table);
+	if (self->dev >= 0)
+		close(self->dev);
+	vmm_close(&self->m);
+	ctx_close(&self->c);
+}
+
+/*
+ * The guest maps a 64K TCE inside the hugetlb page, which KVM does in the
+ * kernel, then one over the first 64K of small pages, which must reach
+ * the VMM: KVM mapping it would let the device reach the 60K of host
+ * memory after the first small page.  No DMA is made.
+ */
+TEST_F_TIMEOUT(kvm_huge, guest_64k_tce_over_small_pages_reaches_vmm, 180)
+{
+	struct spapr_ctx *c = &self->c;
+	struct vmm_step s;
+	uint64_t start;
+	int ret;
+
+	/* One region where the backend takes it, else its two parts. */
+	ret = vfio_register(c->container, self->m.ram.va, self->m.ram.size);
+	if (ret) {
+		ASSERT_EQ(-EINVAL, ret);
+		ASSERT_EQ(0, vfio_register(c->container, self->m.ram.va,
+					   self->huge));
+		ASSERT_EQ(0, vfio_register(c->container,
+					   self->m.ram.va + self->huge, SMALL));
+	}
+	ASSERT_EQ(0, vfio_create_window(c->container, DDW_SHIFT, DDW_SIZE, 1,
+					&start));
+	self->table = kvm_tce_create(self->m.vm, LIOBN_64K, DDW_SHIFT,
+				     start >> DDW_SHIFT, DDW_SIZE >> DDW_SHIFT);
+	ASSERT_LE(0, self->table) TH_LOG("KVM_CREATE_SPAPR_TCE_64: %s",
+					 strerror(-self->table));
+	self->dev = kvm_vfio_create(self->m.vm);
+	ASSERT_LE(0, self->dev) TH_LOG("KVM_CREATE_DEVICE(VFIO): %s",
+				       strerror(-self->dev));
+	ASSERT_EQ(0, kvm_vfio_add(self->dev, c->group));
+	ret = kvm_vfio_set_spapr_tce(self->dev, c->group, self->table);
+	ASSERT_EQ(0, ret) TH_LOG("FILE_SET_SPAPR_TCE: %s", strerror(-ret));
+
+	ASSERT_EQ(0, vmm_hcall(&self->m, &s, H_PUT_TCE, LIOBN_64K, start,
+			       (self->huge - PG_64K) | RW, 0));
+	EXPECT_EQ(H_SUCCESS, s.ret);
+	EXPECT_EQ(0, s.fallbacks) TH_LOG("inside the hugetlb page: forwarded");
+	ASSERT_EQ(0, vmm_hcall(&self->m, &s, H_PUT_TCE, LIOBN_64K,
+			       start + PG_64K, self->huge | RW, 0));
+	EXPECT_EQ(1, s.fallbacks)
+		TH_LOG("KVM mapped a 64K TCE over 4K pages in the kernel (%lld)",
+		       (long long)s.ret);
+	ASSERT_EQ(0, vmm_hcall(&self->m, &s, H_PUT_TCE, LIOBN_64K, start, 0,
+			       0));
+	EXPECT_EQ(H_SUCCESS, s.ret);
 }
 
 SPAPR_HARNESS_MAIN

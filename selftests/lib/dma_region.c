@@ -89,6 +89,45 @@ int dma_region_alloc_shared(struct dma_region *r, size_t size)
 	return region_map(r, size, false, MAP_SHARED | MAP_ANONYMOUS);
 }
 
+int dma_region_alloc_huge_then_small(struct dma_region *r, size_t small)
+{
+	size_t huge = hugetlb_prepare(1), span;
+	uint8_t *resv, *base, *end;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!huge)
+		return -EOPNOTSUPP;
+	small = (small + host_page_size() - 1) / host_page_size() *
+		host_page_size();
+	/* Room to align the hugetlb page, then the two mappings in it. */
+	span = 2 * huge + small;
+	resv = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (resv == MAP_FAILED)
+		return -errno;
+	base = (uint8_t *)(((uintptr_t)resv + huge - 1) & ~(uintptr_t)(huge - 1));
+	end = base + huge + small;
+	if (mmap(base, huge, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		 MAP_ANONYMOUS | MAP_HUGETLB | MAP_FIXED, -1, 0) != base)
+		ret = -EOPNOTSUPP;
+	else if (mmap(base + huge, small, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		      MAP_ANONYMOUS | MAP_FIXED, -1, 0) != base + huge)
+		ret = -errno;
+	if (ret) {
+		munmap(resv, span);
+		return ret;
+	}
+	/* Give back the reservation around the two. */
+	if (base > resv)
+		munmap(resv, base - resv);
+	if (resv + span > end)
+		munmap(end, resv + span - end);
+	memset(base, 0, huge + small);
+	r->va = base;
+	r->size = huge + small;
+	return 0;
+}
+
 void dma_region_free(struct dma_region *r)
 {
 	if (r->va)

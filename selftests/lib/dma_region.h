@@ -26,6 +26,14 @@ int dma_region_alloc(struct dma_region *r, size_t size, bool huge);
  * mremap() with an old size of 0 can map a second time at another address.
  */
 int dma_region_alloc_shared(struct dma_region *r, size_t size);
+/*
+ * One hugetlb page, then @small bytes of small pages right after it, as
+ * one range (r->va at the hugetlb page, r->size both).  Registered as one
+ * region, the platform's record of its page size counts the small pages
+ * at the hugetlb size (uapi.rst, deliberate difference 25).  0 or -errno
+ * (-EOPNOTSUPP: no hugetlb).
+ */
+int dma_region_alloc_huge_then_small(struct dma_region *r, size_t small);
 void dma_region_free(struct dma_region *r);
 
 void dma_region_poison(struct dma_region *r, uint8_t pattern);

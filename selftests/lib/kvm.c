@@ -300,7 +300,14 @@ static int vcpu_start(struct vmm *m, unsigned long id, const char **step)
 	return 0;
 }
 
-static int vmm_open_ram(struct vmm *m, size_t ram_size, bool shared,
+/* How vmm_open_ram() allocates guest RAM. */
+enum vmm_ram {
+	VMM_RAM_PRIVATE,	/* dma_region_alloc() */
+	VMM_RAM_SHARED,		/* dma_region_alloc_shared() */
+	VMM_RAM_HUGE_THEN_SMALL	/* dma_region_alloc_huge_then_small() */
+};
+
+static int vmm_open_ram(struct vmm *m, size_t ram_size, enum vmm_ram kind,
 			const char **step)
 {
 	struct kvm_userspace_memory_region slot = { 0 };
@@ -322,8 +329,12 @@ static int vmm_open_ram(struct vmm *m, size_t ram_size, bool shared,
 	m->vm = ret;
 
 	*step = "guest RAM";
-	ret = shared ? dma_region_alloc_shared(&m->ram, ram_size) :
-		       dma_region_alloc(&m->ram, ram_size, false);
+	if (kind == VMM_RAM_SHARED)
+		ret = dma_region_alloc_shared(&m->ram, ram_size);
+	else if (kind == VMM_RAM_HUGE_THEN_SMALL)
+		ret = dma_region_alloc_huge_then_small(&m->ram, ram_size);
+	else
+		ret = dma_region_alloc(&m->ram, ram_size, false);
 	if (ret)
 		return ret;
 	write_vectors(m);
@@ -343,12 +354,17 @@ static int vmm_open_ram(struct vmm *m, size_t ram_size, bool shared,
 
 int vmm_open(struct vmm *m, size_t ram_size, const char **step)
 {
-	return vmm_open_ram(m, ram_size, false, step);
+	return vmm_open_ram(m, ram_size, VMM_RAM_PRIVATE, step);
 }
 
 int vmm_open_shared(struct vmm *m, size_t ram_size, const char **step)
 {
-	return vmm_open_ram(m, ram_size, true, step);
+	return vmm_open_ram(m, ram_size, VMM_RAM_SHARED, step);
+}
+
+int vmm_open_huge_then_small(struct vmm *m, size_t small, const char **step)
+{
+	return vmm_open_ram(m, small, VMM_RAM_HUGE_THEN_SMALL, step);
 }
 
 int vmm_add_vcpu(struct vmm *m, struct vmm *v, unsigned long id,

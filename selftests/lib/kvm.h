@@ -121,6 +121,12 @@ int vmm_open(struct vmm *m, size_t ram_size, const char **step);
 /* The same with shared guest RAM (dma_region_alloc_shared()). */
 int vmm_open_shared(struct vmm *m, size_t ram_size, const char **step);
 /*
+ * The same with guest RAM that is one hugetlb page, then @small bytes of
+ * small pages (dma_region_alloc_huge_then_small()); -EOPNOTSUPP without
+ * hugetlb.
+ */
+int vmm_open_huge_then_small(struct vmm *m, size_t small, const char **step);
+/*
  * Another vcpu (@id) of @m's VM, running the same guest loop, as @v: a
  * struct of its own so that a thread can drive it with vmm_hcall().  It
  * shares @m's VM and RAM; vmm_close(@v) closes only the vcpu, and must

@@ -16,6 +16,7 @@
 #include <asm/mmu_context.h>
 
 #include "stv.h"
+#include "stv_race.h"
 
 /* Forget a region that left the container, and free its record. */
 static void stv_prereg_free(struct stv_prereg *p)
@@ -23,6 +24,19 @@ static void stv_prereg_free(struct stv_prereg *p)
 	list_del(&p->node);
 	hash_del(&p->hnode);
 	kfree(p);
+}
+
+/* Record @mem, registered at @vaddr for @size bytes, as this container's. */
+static void stv_prereg_add(struct stv_container *c, struct stv_prereg *p,
+			   struct mm_iommu_table_group_mem_t *mem, u64 vaddr,
+			   u64 size)
+{
+	p->mem = mem;
+	p->ua = vaddr;
+	p->size = size;
+	list_add(&p->node, &c->preregs);
+	hash_add(c->prereg_of, &p->hnode, (unsigned long)mem);
+	c->enabled = true;
 }
 
 /* The largest IOMMU page size the KVM and VFIO code may ask a region for. */
@@ -122,19 +136,28 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size)
 			goto err_free;
 		}
 	}
+	stv_race_point(STV_RACE_REGION_MADE);
 	if (!stv_region_pages_fit(c->mm, mem, vaddr, entries)) {
 		ret = stv_refuse(c, "pages smaller than the region's first hugetlb page",
 				 -EINVAL);
-		goto err_put;
+		goto err_let_go;
 	}
-	p->mem = mem;
-	p->ua = vaddr;
-	p->size = size;
-	list_add(&p->node, &c->preregs);
-	hash_add(c->prereg_of, &p->hnode, (unsigned long)mem);
-	c->enabled = true;
+	stv_prereg_add(c, p, mem, vaddr, size);
 	return 0;
 
+err_let_go:
+	/*
+	 * KVM finds the region from the moment mm_iommu_new() made it, and
+	 * may map it before the refusal (design.rst, "Interleavings with
+	 * KVM"): then the put fails, and the region goes to the orphans,
+	 * dropped once nothing maps it.  Without the memory for that, this
+	 * container keeps it until release.
+	 */
+	if (mm_iommu_put(c->mm, mem) && stv_orphan_region(c->mm, mem)) {
+		stv_prereg_add(c, p, mem, vaddr, size);
+		return ret;
+	}
+	goto err_free;
 err_put:
 	mm_iommu_put(c->mm, mem);
 err_free:

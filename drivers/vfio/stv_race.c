@@ -3,8 +3,8 @@
  * spapr-tce-vfio: race points (stv_race.h), built for the debug lane.
  *
  * /sys/kernel/debug/vfio_spapr_tce/race takes the name of a point
- * ("view_read", "exchanged") to arm it, or "release"; reading it gives
- * "idle", "armed <point>" or "parked <point>".  One point is armed at a
+ * ("view_read", "exchanged", "region_made") to arm it, or "release";
+ * reading it gives "idle", "armed <point>" or "parked <point>".  One point is armed at a
  * time, and one task stops there: the first to reach it, which disarms
  * it.  A task that nobody releases goes on by itself after
  * STV_RACE_TIMEOUT, so a test that dies cannot hang the container.
@@ -25,6 +25,7 @@
 static const char * const stv_race_names[STV_RACE_NR] = {
 	[STV_RACE_VIEW_READ] = "view_read",
 	[STV_RACE_EXCHANGED] = "exchanged",
+	[STV_RACE_REGION_MADE] = "region_made",
 };
 
 /* The armed point and the point a task is stopped at; STV_RACE_NR: none. */

@@ -52,10 +52,10 @@ static void stv_prereg_add(struct stv_container *c, struct stv_prereg *p,
  * hugetlb page count at the hugetlb size (iommu_api.c, lines 150 to 157
  * in 6.1.176, 6.12 and 7.2.13).  Our MAP also asks each page's own size
  * (stv_contained()); KVM's in-kernel H_PUT_TCE and H_PUT_TCE_INDIRECT do
- * not (kvmppc_tce_validate(), kvmppc_tce_iommu_do_map()), so a guest
- * could map a 64K IOMMU page over a 4K page there, and the device reach
- * the 60K of host memory after it.  A region whose record overstates
- * its pages is refused.
+ * not (kvmppc_tce_validate(), kvmppc_tce_iommu_do_map()), so a guest can
+ * map a 64K IOMMU page over a 4K page there (or 2M over 64K), and the
+ * device reach the host memory after it (the selftests' kvm_huge shows
+ * it).  A region whose record overstates its pages is refused.
  *
  * Only a region that accepts more than a system page at its start is
  * walked, one page (of whatever size) per step.

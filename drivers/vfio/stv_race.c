@@ -4,10 +4,10 @@
  *
  * /sys/kernel/debug/vfio_spapr_tce/race takes the name of a point
  * ("view_read", "exchanged", "region_made") to arm it, or "release";
- * reading it gives "idle", "armed <point>" or "parked <point>".  One point is armed at a
- * time, and one task stops there: the first to reach it, which disarms
- * it.  A task that nobody releases goes on by itself after
- * STV_RACE_TIMEOUT, so a test that dies cannot hang the container.
+ * reading it gives "idle", "armed <point>" or "parked <point>".  One
+ * point is armed at a time, and one task stops there: the first to reach
+ * it, which disarms it.  A task that nobody releases goes on by itself
+ * after STV_RACE_TIMEOUT, so a test that dies cannot hang the container.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

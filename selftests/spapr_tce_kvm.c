@@ -144,10 +144,7 @@ FIXTURE_TEARDOWN(kvm)
 	if (self->g.n_open)
 		nvme_close(&self->g.n);
 	self->g.n_open = false;
-	if (self->table >= 0)
-		close(self->table);
-	if (self->dev >= 0)
-		close(self->dev);
+	kvm_tce_unlink(&self->table, &self->dev);
 	vmm_close(&self->m);
 	rig_stop(&self->g);
 	free(self->snap);
@@ -181,18 +178,17 @@ static void prepare(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, vmm_enable_hcall(&self->m, H_PUT_TCE_INDIRECT, true));
 	ASSERT_EQ(0, vmm_enable_hcall(&self->m, H_STUFF_TCE, true));
-	self->table = kvm_tce_create(self->m.vm, LIOBN, 12,
-				     c->win32_start >> 12, c->win32_size >> 12);
-	ASSERT_LE(0, self->table) TH_LOG("KVM_CREATE_SPAPR_TCE_64: %s",
-					 strerror(-self->table));
-	if (!link)
+	if (!link) {
+		self->table = kvm_tce_create(self->m.vm, LIOBN, 12,
+					     c->win32_start >> 12,
+					     c->win32_size >> 12);
+		ASSERT_LE(0, self->table) TH_LOG("KVM_CREATE_SPAPR_TCE_64: %s",
+						 strerror(-self->table));
 		return;
-	self->dev = kvm_vfio_create(self->m.vm);
-	ASSERT_LE(0, self->dev) TH_LOG("KVM_CREATE_DEVICE(VFIO): %s",
-				       strerror(-self->dev));
-	ASSERT_EQ(0, kvm_vfio_add(self->dev, c->group));
-	ret = kvm_vfio_set_spapr_tce(self->dev, c->group, self->table);
-	ASSERT_EQ(0, ret) TH_LOG("FILE_SET_SPAPR_TCE: %s", strerror(-ret));
+	}
+	ret = kvm_tce_link(self->m.vm, c->group, LIOBN, 12, c->win32_start,
+			   c->win32_size, &self->table, &self->dev, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 }
 
 /* The guest makes one hcall; 0 exits but the step's own marker. */
@@ -648,24 +644,15 @@ FIXTURE_SETUP(kvm_v1)
 			      self->v1.win32_start + PUT_OFF + PG, PG, MAP_RW));
 
 	ASSERT_EQ(0, vmm_enable_hcall(&self->m, H_STUFF_TCE, true));
-	self->table = kvm_tce_create(self->m.vm, LIOBN, 12,
-				     self->v1.win32_start >> 12,
-				     self->v1.win32_size >> 12);
-	ASSERT_LE(0, self->table) TH_LOG("KVM_CREATE_SPAPR_TCE_64: %s",
-					 strerror(-self->table));
-	self->dev = kvm_vfio_create(self->m.vm);
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, kvm_vfio_add(self->dev, self->v1.group));
-	ret = kvm_vfio_set_spapr_tce(self->dev, self->v1.group, self->table);
-	ASSERT_EQ(0, ret) TH_LOG("FILE_SET_SPAPR_TCE: %s", strerror(-ret));
+	ret = kvm_tce_link(self->m.vm, self->v1.group, LIOBN, 12,
+			   self->v1.win32_start, self->v1.win32_size,
+			   &self->table, &self->dev, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 }
 
 FIXTURE_TEARDOWN(kvm_v1)
 {
-	if (self->table >= 0)
-		close(self->table);
-	if (self->dev >= 0)
-		close(self->dev);
+	kvm_tce_unlink(&self->table, &self->dev);
 	vmm_close(&self->m);
 	ctx_close(&self->v1);
 	ctx_close(&self->v2);
@@ -866,10 +853,7 @@ FIXTURE_SETUP(kvm_huge)
 
 FIXTURE_TEARDOWN(kvm_huge)
 {
-	if (self->table >= 0)
-		close(self->table);
-	if (self->dev >= 0)
-		close(self->dev);
+	kvm_tce_unlink(&self->table, &self->dev);
 	vmm_close(&self->m);
 	ctx_close(&self->c);
 }
@@ -882,21 +866,14 @@ static void link_big_window(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(kvm_huge) *self, uint64_t *start)
 {
 	struct spapr_ctx *c = &self->c;
+	const char *step;
 	int ret;
 
 	ASSERT_EQ(0, vfio_create_window(c->container, self->shift, DDW_SIZE,
 					1, start));
-	self->table = kvm_tce_create(self->m.vm, LIOBN_BIG, self->shift,
-				     *start >> self->shift,
-				     DDW_SIZE >> self->shift);
-	ASSERT_LE(0, self->table) TH_LOG("KVM_CREATE_SPAPR_TCE_64: %s",
-					 strerror(-self->table));
-	self->dev = kvm_vfio_create(self->m.vm);
-	ASSERT_LE(0, self->dev) TH_LOG("KVM_CREATE_DEVICE(VFIO): %s",
-				       strerror(-self->dev));
-	ASSERT_EQ(0, kvm_vfio_add(self->dev, c->group));
-	ret = kvm_vfio_set_spapr_tce(self->dev, c->group, self->table);
-	ASSERT_EQ(0, ret) TH_LOG("FILE_SET_SPAPR_TCE: %s", strerror(-ret));
+	ret = kvm_tce_link(self->m.vm, c->group, LIOBN_BIG, self->shift,
+			   *start, DDW_SIZE, &self->table, &self->dev, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 }
 
 /*

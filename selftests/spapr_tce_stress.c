@@ -386,16 +386,9 @@ static void world_up(struct __test_metadata *_metadata, struct world *w,
 
 	ASSERT_EQ(0, vmm_enable_hcall(&w->m, H_PUT_TCE_INDIRECT, true));
 	ASSERT_EQ(0, vmm_enable_hcall(&w->m, H_STUFF_TCE, true));
-	w->table = kvm_tce_create(w->m.vm, LIOBN, 12, c->win32_start >> 12,
-				  c->win32_size >> 12);
-	ASSERT_LE(0, w->table) TH_LOG("KVM_CREATE_SPAPR_TCE_64: %s",
-				      strerror(-w->table));
-	w->dev = kvm_vfio_create(w->m.vm);
-	ASSERT_LE(0, w->dev) TH_LOG("KVM_CREATE_DEVICE(VFIO): %s",
-				    strerror(-w->dev));
-	ASSERT_EQ(0, kvm_vfio_add(w->dev, c->group));
-	ret = kvm_vfio_set_spapr_tce(w->dev, c->group, w->table);
-	ASSERT_EQ(0, ret) TH_LOG("FILE_SET_SPAPR_TCE: %s", strerror(-ret));
+	ret = kvm_tce_link(w->m.vm, c->group, LIOBN, 12, c->win32_start,
+			   c->win32_size, &w->table, &w->dev, &step);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 }
 
 /* Device, KVM (its hold on the group and the table), then VFIO. */
@@ -404,11 +397,7 @@ static void world_down(struct world *w)
 	if (w->g.n_open)
 		nvme_close(&w->g.n);
 	w->g.n_open = false;
-	if (w->dev >= 0)
-		close(w->dev);
-	if (w->table >= 0)
-		close(w->table);
-	w->dev = w->table = -1;
+	kvm_tce_unlink(&w->table, &w->dev);
 	vmm_close(&w->cpu1);
 	vmm_close(&w->m);
 	rig_stop(&w->g);

@@ -65,6 +65,45 @@ int kvm_vfio_set_spapr_tce(int dev, int group, int table)
 	return set_attr(dev, KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE, &p);
 }
 
+int kvm_tce_link(int vm, int group, uint64_t liobn, uint32_t page_shift,
+		 uint64_t start, uint64_t size, int *table, int *dev,
+		 const char **step)
+{
+	int ret;
+
+	*dev = -1;
+	*step = "KVM_CREATE_SPAPR_TCE_64";
+	*table = kvm_tce_create(vm, liobn, page_shift, start >> page_shift,
+				size >> page_shift);
+	if (*table < 0) {
+		ret = *table;
+		*table = -1;
+		return ret;
+	}
+	*step = "KVM_CREATE_DEVICE(VFIO)";
+	*dev = kvm_vfio_create(vm);
+	if (*dev < 0) {
+		ret = *dev;
+		*dev = -1;
+		return ret;
+	}
+	*step = "KVM_DEV_VFIO_FILE_ADD";
+	ret = kvm_vfio_add(*dev, group);
+	if (ret)
+		return ret;
+	*step = "KVM_DEV_VFIO_FILE_SET_SPAPR_TCE";
+	return kvm_vfio_set_spapr_tce(*dev, group, *table);
+}
+
+void kvm_tce_unlink(int *table, int *dev)
+{
+	if (*dev >= 0)
+		close(*dev);
+	if (*table >= 0)
+		close(*table);
+	*dev = *table = -1;
+}
+
 #define KVM_VM_PPC_HV	1
 #define MSR_SF_ME_LE	0x8000000000001001ULL
 #define STEP_MAX_EXITS	64

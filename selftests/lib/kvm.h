@@ -44,6 +44,20 @@ int kvm_vfio_del(int dev, int group);
 int kvm_vfio_set_spapr_tce(int dev, int group, int table);
 
 /*
+ * A KVM table for @liobn over the window of @size bytes at bus address
+ * @start, of IOMMU pages of 1 << @page_shift bytes, and @group added to
+ * a new KVM-VFIO device and linked to it: the guest's TCE hcalls on
+ * @liobn then reach the group's table in the kernel.  0 or -errno, *step
+ * naming the failing step; *table and *dev hold what was made (-1 where
+ * nothing was), for kvm_tce_unlink().
+ */
+int kvm_tce_link(int vm, int group, uint64_t liobn, uint32_t page_shift,
+		 uint64_t start, uint64_t size, int *table, int *dev,
+		 const char **step);
+/* Close the KVM-VFIO device (KVM lets go of the group), then the table. */
+void kvm_tce_unlink(int *table, int *dev);
+
+/*
  * A minimal KVM VMM (kvm-hv, no QEMU): one vcpu in real mode whose guest
  * program is an "hcall server".  The guest makes, one step at a time, the
  * hcall the VMM hands it and reports the result back with one exit-marker

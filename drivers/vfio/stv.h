@@ -93,6 +93,9 @@ struct stv_group {
  * @mem: the mm_iommu region this container holds one reference on
  * @ua: its user address, as registered (for debugfs)
  * @size: its size in bytes
+ * @made_here: this container made the region with mm_iommu_new(), which
+ *	pins pages only: no entry through it maps device memory (a region
+ *	found already registered may be mm_iommu_newdev()'s)
  */
 struct stv_prereg {
 	struct list_head node;
@@ -100,6 +103,7 @@ struct stv_prereg {
 	struct mm_iommu_table_group_mem_t *mem;
 	u64 ua;
 	u64 size;
+	bool made_here;
 };
 
 /**

@@ -135,6 +135,7 @@ long stv_register(struct stv_container *c, u64 vaddr, u64 size)
 				   ret);
 			goto err_free;
 		}
+		p->made_here = true;
 	}
 	stv_race_point(STV_RACE_REGION_MADE);
 	if (!stv_region_pages_fit(c->mm, mem, vaddr, entries)) {

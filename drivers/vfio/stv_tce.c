@@ -194,7 +194,7 @@ static void stv_unpin(struct page *page)
 }
 
 /*
- * Times stv_view_of() reads the view again, waiting for KVM's write, when
+ * Times stv_view_reread() reads the view again, waiting for KVM's write, when
  * the entry the exchange returned is not the one the view described.
  */
 #define STV_VIEW_REREADS	64
@@ -222,15 +222,13 @@ struct stv_region_hint {
  * from the second lookup of a clear on: a clear of one entry, QEMU's
  * page-by-page UNMAP, would only pay for it.
  */
-static struct mm_iommu_table_group_mem_t *
-stv_region_at(struct stv_container *c, u64 v, u64 size,
-	      struct stv_region_hint *hint)
+static noinline struct mm_iommu_table_group_mem_t *
+stv_region_lookup(struct stv_container *c, u64 v, u64 size,
+		  struct stv_region_hint *hint)
 {
 	struct mm_iommu_table_group_mem_t *mem;
-	struct stv_prereg *p = hint->last;
+	struct stv_prereg *p;
 
-	if (p && v - p->ua < p->size && size <= p->size - (v - p->ua))
-		return p->mem;
 	mem = mm_iommu_lookup(c->mm, v, size);
 	if (!hint->looked_up) {
 		hint->looked_up = true;
@@ -242,16 +240,28 @@ stv_region_at(struct stv_container *c, u64 v, u64 size,
 	return mem;
 }
 
+/* The hint's region answers inline; a lookup is a call. */
+static __always_inline struct mm_iommu_table_group_mem_t *
+stv_region_at(struct stv_container *c, u64 v, u64 size,
+	      struct stv_region_hint *hint)
+{
+	struct stv_prereg *p = hint->last;
+
+	if (p && v - p->ua < p->size && size <= p->size - (v - p->ua))
+		return p->mem;
+	return stv_region_lookup(c, v, size, hint);
+}
+
 /*
  * Does view value @v describe a TCE of address @hpa?  A tagged value
  * holds the page v1 pinned; any other is a user address that KVM or v2
  * MAP translated through its preregistered region, whose mapping count
  * is then returned in *@mem.
  */
-static bool stv_view_says(struct stv_container *c, struct iommu_table *tbl,
-			  u64 v, unsigned long hpa,
-			  struct mm_iommu_table_group_mem_t **mem,
-			  struct stv_region_hint *hint)
+static __always_inline bool
+stv_view_says(struct stv_container *c, struct iommu_table *tbl, u64 v,
+	      unsigned long hpa, struct mm_iommu_table_group_mem_t **mem,
+	      struct stv_region_hint *hint)
 {
 	unsigned long mask = IOMMU_PAGE_MASK(tbl), pa;
 
@@ -266,34 +276,34 @@ static bool stv_view_says(struct stv_container *c, struct iommu_table *tbl,
 
 /*
  * The view value that describes the live entry our exchange just took
- * out (@hpa), and in *@mem the region whose mapping count that entry
- * held (NULL for a v1 pin); 0 when no value is found to describe it.
+ * out (@hpa), when the value read before the exchange did not, and in
+ * *@mem the region whose mapping count that entry held (NULL for a v1
+ * pin); 0 when no value is found to describe it.
  *
- * @view is what the view held before the exchange.  When a guest's
- * H_PUT_TCE replaced the entry between that read and our exchange, we
- * took KVM's new entry, and KVM writes its user address into the view
- * right after its own exchange: read the view again, a few times, until
- * it says the same.  The old entry is KVM's to account for.  If nothing
- * matches, the count is kept: the region then stays registered until the
- * process goes (safe), instead of losing a count that a live entry holds.
+ * A guest's H_PUT_TCE replaced the entry between that read and our
+ * exchange, so we took KVM's new entry; KVM writes its user address into
+ * the view right after its own exchange: read the view again, a few
+ * times, until it says the same.  The old entry is KVM's to account for.
+ * If nothing matches, the count is kept: the region then stays
+ * registered until the process goes (safe), instead of losing a count
+ * that a live entry holds.
  */
-static u64 stv_view_of(struct stv_container *c, struct iommu_table *tbl,
-		       __be64 *pua, u64 view, unsigned long hpa,
-		       struct mm_iommu_table_group_mem_t **mem,
-		       struct stv_region_hint *hint)
+static u64 stv_view_reread(struct stv_container *c, struct iommu_table *tbl,
+			   __be64 *pua, unsigned long hpa,
+			   struct mm_iommu_table_group_mem_t **mem,
+			   struct stv_region_hint *hint)
 {
+	u64 view;
 	int reread;
 
-	for (reread = 0; ; reread++) {
-		if (view && stv_view_says(c, tbl, view, hpa, mem, hint))
-			return view;
-		if (reread == STV_VIEW_REREADS) {
-			*mem = NULL;
-			return 0;
-		}
+	for (reread = 0; reread < STV_VIEW_REREADS; reread++) {
 		cpu_relax();
 		view = be64_to_cpu(READ_ONCE(*pua));
+		if (view && stv_view_says(c, tbl, view, hpa, mem, hint))
+			return view;
 	}
+	*mem = NULL;
+	return 0;
 }
 
 /*
@@ -313,8 +323,9 @@ static u64 stv_view_of(struct stv_container *c, struct iommu_table *tbl,
  * the caller mostly has already: swapping bytes back costs ten
  * instructions an entry.
  */
-static void stv_view_forget(struct iommu_table *tbl, unsigned long entry,
-			    __be64 *pua, __be64 was, u64 view, unsigned int own)
+static __always_inline void
+stv_view_forget(struct iommu_table *tbl, unsigned long entry, __be64 *pua,
+		__be64 was, u64 view, unsigned int own)
 {
 	if (cmpxchg((__force u64 *)pua, (__force u64)was, 0) !=
 	    (__force u64)was || (view & STV_UA_PINNED) ||
@@ -430,43 +441,27 @@ static __always_inline void stv_mark_dirty(struct mm_struct *mm,
 }
 
 /*
- * Clear one entry and queue what it held on @rel; 0 or the exchange's
- * errno.  @hint carries the last region found from entry to entry
- * (stv_region_at()).  What to release is decided from what the exchange
- * returned, since KVM may have mapped over the entry since its view was
- * read; and the view is zeroed only if it still holds the value
- * accounted for (Documentation/design.rst, "Interleavings with KVM").
- * The pin is released only after the exchange took the entry out of the
- * table, and after its invalidation.
+ * The rest of a clear once the exchange took the entry out and the view
+ * value that describes what it held is known: @view, @was as stored (0
+ * when none does), and @mem its region.  Marks the page dirty, zeroes
+ * the view unless KVM wrote it since, and queues the pin or region count
+ * on @rel, released after the invalidation.
  */
-static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
-			  int num, unsigned long entry, __be64 *pua,
-			  struct stv_release *rel, struct stv_region_hint *hint)
+static __always_inline void
+stv_clear_finish(struct stv_container *c, struct iommu_table *tbl, int num,
+		 unsigned long entry, __be64 *pua, struct stv_release *rel,
+		 struct stv_region_hint *hint, unsigned long hpa,
+		 enum dma_data_direction dir, __be64 was, u64 view,
+		 struct mm_iommu_table_group_mem_t *mem)
 {
-	struct mm_iommu_table_group_mem_t *mem = NULL;
 	struct stv_pins *pins = &c->pins[num];
-	__be64 was = READ_ONCE(*pua);
-	u64 view = be64_to_cpu(was), found;
-	enum dma_data_direction dir;
-	unsigned long hpa;
 	struct page *page;
-	long ret;
 
-	stv_race_point(STV_RACE_VIEW_READ);
-	ret = stv_take_out(tbl, entry, &hpa, &dir);
-	if (ret)
-		return stv_errno(ret);
-	if (dir != DMA_NONE) {
-		found = stv_view_of(c, tbl, pua, view, hpa, &mem, hint);
-		if (found != view) {
-			view = found;
-			was = cpu_to_be64(found);
-		}
+	if (dir != DMA_NONE)
 		stv_mark_dirty(c->mm, tbl, hpa, dir,
-			       (found & STV_UA_PINNED) ||
+			       (view & STV_UA_PINNED) ||
 			       (mem && hint->last && hint->last->mem == mem &&
 				hint->last->made_here));
-	}
 	stv_race_point(STV_RACE_EXCHANGED);
 	if (view)
 		stv_view_forget(tbl, entry, pua, was, view,
@@ -475,6 +470,62 @@ static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 	page = pins->count ? stv_pins_swap(pins, entry - tbl->it_offset, NULL) :
 			     NULL;
 	stv_release_add(tbl, rel, entry, page, mem);
+}
+
+/*
+ * stv_clear_one()'s rare case, out of line: the view read before the
+ * exchange does not describe what it took out (stv_view_reread()).
+ */
+static noinline void
+stv_clear_raced(struct stv_container *c, struct iommu_table *tbl, int num,
+		unsigned long entry, __be64 *pua, struct stv_release *rel,
+		struct stv_region_hint *hint, unsigned long hpa,
+		enum dma_data_direction dir)
+{
+	struct mm_iommu_table_group_mem_t *mem = NULL;
+	u64 view = stv_view_reread(c, tbl, pua, hpa, &mem, hint);
+
+	stv_clear_finish(c, tbl, num, entry, pua, rel, hint, hpa, dir,
+			 cpu_to_be64(view), view, mem);
+}
+
+/*
+ * Clear one entry and queue what it held on @rel; 0 or the exchange's
+ * errno.  @hint carries the last region found from entry to entry
+ * (stv_region_at()).  What to release is decided from what the exchange
+ * returned, since KVM may have mapped over the entry since its view was
+ * read; and the view is zeroed only if it still holds the value
+ * accounted for (Documentation/design.rst, "Interleavings with KVM").
+ * The pin is released only after the exchange took the entry out of the
+ * table, and after its invalidation.  The common case, the view read
+ * before the exchange describing what it took out, runs straight
+ * through, with stv_view_says(), stv_view_forget() and the hint's check
+ * inline; the raced case is a call.  With both cases in one loop, a
+ * cleared entry cost 22 instructions more for v1 and 13 more for v2
+ * (icount, 2026-12-01).
+ */
+static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
+			  int num, unsigned long entry, __be64 *pua,
+			  struct stv_release *rel, struct stv_region_hint *hint)
+{
+	struct mm_iommu_table_group_mem_t *mem = NULL;
+	__be64 was = READ_ONCE(*pua);
+	u64 view = be64_to_cpu(was);
+	enum dma_data_direction dir;
+	unsigned long hpa;
+	long ret;
+
+	stv_race_point(STV_RACE_VIEW_READ);
+	ret = stv_take_out(tbl, entry, &hpa, &dir);
+	if (ret)
+		return stv_errno(ret);
+	if (dir != DMA_NONE &&
+	    unlikely(!view || !stv_view_says(c, tbl, view, hpa, &mem, hint))) {
+		stv_clear_raced(c, tbl, num, entry, pua, rel, hint, hpa, dir);
+		return 0;
+	}
+	stv_clear_finish(c, tbl, num, entry, pua, rel, hint, hpa, dir, was,
+			 view, mem);
 	return 0;
 }
 

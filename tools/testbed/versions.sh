@@ -68,7 +68,7 @@ FLAVOURS="powerpc64le powerpc64le-64k"
 CROSS_COMPILE=powerpc64le-linux-gnu-
 
 HOST_PKGS=(gcc libc6-dev gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross sparse coccinelle
-	ccache cpio xz-utils zstd kmod bc bison flex libssl-dev libelf-dev
+	cpio xz-utils zstd kmod bc bison flex libssl-dev libelf-dev
 	python3 make rsync debootstrap)
 
 # Bump when the set-up steps change, so warm caches redo them.

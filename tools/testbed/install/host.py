@@ -51,10 +51,16 @@ def wanted(tests):
     return tuple(tests or ()) == (TEST,)
 
 
+def root_image():
+    """The root image (cached): on a cold cache, debootstrap's first
+    stage, mostly downloads."""
+    sh(["bash", os.path.join(HERE, "root.sh"), "image"])
+
+
 def build():
     """The package, the smoke test and the root image (cached)."""
     sh(["make", "-C", TOP, "-s", "deb"])
-    sh(["bash", os.path.join(HERE, "root.sh"), "image"])
+    root_image()
 
 
 def prepared():

@@ -64,7 +64,7 @@ stage1() {
 		echo MODULES=list >"$ROOT/etc/initramfs-tools/conf.d/install-test"
 		# dpkg syncs every file it unpacks, for a power loss this
 		# throw-away disk never has to survive (QEMU writes it with
-		# cache=unsafe anyway): the second stage's 150 packages and a
+		# cache=unsafe anyway): the second stage's 134 packages and a
 		# test boot's headers packages unpack without the syncs.
 		mkdir -p "$ROOT/etc/dpkg/dpkg.cfg.d"
 		echo force-unsafe-io >"$ROOT/etc/dpkg/dpkg.cfg.d/install-test"

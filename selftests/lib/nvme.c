@@ -241,7 +241,13 @@ int nvme_identify(struct nvme *n, uint64_t prp1, uint16_t *status)
 			return -ETIMEDOUT;
 		usleep(100);
 	}
+	/*
+	 * The word is read a byte at a time, so its low bytes (the command
+	 * id) may predate the device's write that set the phase bit seen
+	 * last: read it again now that the entry is known to be written.
+	 */
 	__sync_synchronize();
+	dw3 = get_le32(cqe + 12);
 	if ((dw3 & 0xffff) != cid)
 		return -EPROTO;
 	*status = (dw3 >> 17) & 0x7fff;

@@ -119,11 +119,34 @@ static void stv_pins_reserve_within_and_across(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stv_pins_destroy(&p), 1UL);
 }
 
+/*
+ * A pin left alone in its chunk is found by stv_pins_destroy()'s look
+ * at whole chunks wherever it sits: first or last slot of a step of 16,
+ * first or last of the chunk.  The count says nothing: it was taken
+ * back to 0, as by a bug that forgot the pin.
+ */
+static void stv_pins_destroy_finds_a_lone_pin(struct kunit *test)
+{
+	const unsigned long at[] = { 0, 15, 16, PER / 2 + 3, PER - 16, PER - 1 };
+	struct stv_pins p = { 0 };
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(at); k++) {
+		KUNIT_ASSERT_EQ(test, stv_pins_reserve(&p, SIZE, PER + at[k], 1), 0);
+		KUNIT_EXPECT_PTR_EQ(test, stv_pins_swap(&p, PER + at[k], fake(1)),
+				    NULL);
+		p.count = 0;
+		KUNIT_EXPECT_EQ_MSG(test, stv_pins_destroy(&p), 1UL,
+				    "pin at slot %lu of its chunk", at[k]);
+	}
+}
+
 static struct kunit_case stv_pins_cases[] = {
 	KUNIT_CASE(stv_pins_empty),
 	KUNIT_CASE(stv_pins_record_and_walk),
 	KUNIT_CASE(stv_pins_reserve_bounds),
 	KUNIT_CASE(stv_pins_reserve_within_and_across),
+	KUNIT_CASE(stv_pins_destroy_finds_a_lone_pin),
 	{}
 };
 

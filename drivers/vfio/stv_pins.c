@@ -94,6 +94,21 @@ unsigned long stv_pins_next(const struct stv_pins *p, unsigned long idx,
 }
 EXPORT_SYMBOL_IF_KUNIT(stv_pins_next);
 
+/* Does a chunk hold a pin?  Sixteen slots a step, ORed together. */
+static bool stv_pins_chunk_used(struct page *const *slot)
+{
+	unsigned long i, j, any;
+
+	for (i = 0; i < STV_PINS_PER_CHUNK; i += 16) {
+		any = 0;
+		for (j = 0; j < 16; j++)
+			any |= (unsigned long)slot[i + j];
+		if (any)
+			return true;
+	}
+	return false;
+}
+
 /**
  * stv_pins_destroy() - free a record
  * @p: the window's record, with no pin left in it
@@ -108,8 +123,10 @@ unsigned long stv_pins_destroy(struct stv_pins *p)
 	for (chunk = 0; chunk < p->nchunks; chunk++) {
 		if (!p->dir[chunk])
 			continue;
-		for (i = 0; i < STV_PINS_PER_CHUNK; i++)
-			left += !!p->dir[chunk][i];
+		/* Counted only where there is something to count. */
+		if (stv_pins_chunk_used(p->dir[chunk]))
+			for (i = 0; i < STV_PINS_PER_CHUNK; i++)
+				left += !!p->dir[chunk][i];
 		free_page((unsigned long)p->dir[chunk]);
 	}
 	kvfree(p->dir);

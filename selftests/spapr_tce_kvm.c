@@ -31,7 +31,11 @@
  *            and its view must survive for a later UNMAP to find it.
  *            With guest RAM mapped twice and registered at both addresses
  *            (an open case, SPAPR_OPEN_BUGS=1): the region the VMM's
- *            entry used cannot leave while another entry maps it.
+ *            entry used cannot leave while another entry maps it.  And
+ *            an UNMAP of a v1 entry stopped after reading the view (the
+ *            pin's tagged value) while the guest maps a page of the v2
+ *            container's region over it: KVM's count must go, and the
+ *            pin once.
  *
  *   a big TCE over small pages (hugetlb): guest RAM is a hugetlb page,
  *            then small pages.  Registered as one region, the platform's
@@ -426,6 +430,28 @@ static void *unmapper_run(void *arg)
 	return NULL;
 }
 
+/* Start @u's UNMAP on its thread, and wait until it stops at @point. */
+static void unmap_park(struct __test_metadata *_metadata, struct unmapper *u,
+		       const char *point)
+{
+	ASSERT_EQ(0, race_ctl(point));
+	ASSERT_EQ(0, pthread_create(&u->t, NULL, unmapper_run, u));
+	if (!race_parked(point)) {
+		race_ctl("release");
+		pthread_join(u->t, NULL);
+		ASSERT_TRUE(false) TH_LOG("the UNMAP never reached %s", point);
+	}
+}
+
+/* Let @u's UNMAP go on; it must succeed. */
+static void unmap_release(struct __test_metadata *_metadata,
+			  struct unmapper *u)
+{
+	ASSERT_EQ(0, race_ctl("release"));
+	ASSERT_EQ(0, pthread_join(u->t, NULL));
+	ASSERT_EQ(0, u->ret);
+}
+
 /*
  * An UNMAP of the PUT IOBA stopped at @point while the guest maps the IOBA
  * to D0 in the kernel, then released.
@@ -438,19 +464,11 @@ static void unmap_raced_by_guest_map(struct __test_metadata *_metadata,
 			      .iova = self->put };
 	struct vmm_step s;
 
-	ASSERT_EQ(0, race_ctl(point));
-	ASSERT_EQ(0, pthread_create(&u.t, NULL, unmapper_run, &u));
-	if (!race_parked(point)) {
-		race_ctl("release");
-		pthread_join(u.t, NULL);
-		ASSERT_TRUE(false) TH_LOG("the UNMAP never reached %s", point);
-	}
+	unmap_park(_metadata, &u, point);
 	guest(_metadata, self, &s, H_PUT_TCE, LIOBN, self->put, D(0) | RW, 0,
 	      0);
 	ASSERT_EQ(H_SUCCESS, s.ret);
-	ASSERT_EQ(0, race_ctl("release"));
-	ASSERT_EQ(0, pthread_join(u.t, NULL));
-	ASSERT_EQ(0, u.ret);
+	unmap_release(_metadata, &u);
 }
 
 /*
@@ -766,6 +784,30 @@ TEST_F_TIMEOUT(kvm_v1, guest_map_over_v1_entry_pin_released_once, 180)
 	pinned_delta(_metadata, self, 0);
 
 	/* KVM's two mappings no longer count on the region. */
+	v2_region_goes(_metadata, self);
+}
+
+/*
+ * An UNMAP of a live v1 entry stops after reading its view, the pin's
+ * tagged value, while KVM's in-kernel H_PUT_TCE maps a page of the
+ * region over the entry.  The UNMAP's exchange then takes KVM's entry
+ * out, which the value it read does not describe: it must read the view
+ * again and drop KVM's count on the region, and still release the pin,
+ * once.  A clear that took the tagged value for what it took out would
+ * leave KVM's count, and the region could not be unregistered.
+ */
+TEST_F_TIMEOUT(kvm_v1, guest_map_over_v1_entry_between_view_read_and_exchange,
+	       180)
+{
+	uint64_t ioba = self->v1.win32_start + PUT_OFF;
+	struct unmapper u = { .container = self->v1.container, .iova = ioba };
+
+	NEED_RACE_POINTS();
+	unmap_park(_metadata, &u, "view_read");
+	guest_in_kernel(_metadata, &self->m, H_PUT_TCE, LIOBN, ioba, D(3) | RW);
+	unmap_release(_metadata, &u);
+
+	pinned_delta(_metadata, self, 1);	/* the second entry's only */
 	v2_region_goes(_metadata, self);
 }
 

@@ -253,25 +253,40 @@ stv_region_at(struct stv_container *c, u64 v, u64 size,
 }
 
 /*
+ * Does untagged view value @v, a user address that KVM or v2 MAP
+ * translated through its preregistered region, describe a TCE of
+ * address @hpa?  The region, whose mapping count the entry holds, is
+ * returned in *@mem.  The two addresses are compared above the IOMMU
+ * page's offset with a shift: building the mask costs more.
+ */
+static __always_inline bool
+stv_region_says(struct stv_container *c, struct iommu_table *tbl, u64 v,
+		unsigned long hpa, struct mm_iommu_table_group_mem_t **mem,
+		struct stv_region_hint *hint)
+{
+	unsigned int shift = tbl->it_page_shift;
+	unsigned long pa;
+
+	*mem = stv_region_at(c, v, 1UL << shift, hint);
+	if (!*mem || stv_region_ua_to_hpa(*mem, v, shift, &pa))
+		return false;
+	return !((pa ^ hpa) >> shift);
+}
+
+/*
  * Does view value @v describe a TCE of address @hpa?  A tagged value
- * holds the page v1 pinned; any other is a user address that KVM or v2
- * MAP translated through its preregistered region, whose mapping count
- * is then returned in *@mem.
+ * holds the page v1 pinned; any other is a user address
+ * (stv_region_says(), which returns its region in *@mem).
  */
 static __always_inline bool
 stv_view_says(struct stv_container *c, struct iommu_table *tbl, u64 v,
 	      unsigned long hpa, struct mm_iommu_table_group_mem_t **mem,
 	      struct stv_region_hint *hint)
 {
-	unsigned long mask = IOMMU_PAGE_MASK(tbl), pa;
-
 	*mem = NULL;
 	if (v & STV_UA_PINNED)
-		return !((v ^ hpa) & mask & ~STV_UA_PINNED);
-	*mem = stv_region_at(c, v, IOMMU_PAGE_SIZE(tbl), hint);
-	if (!*mem || stv_region_ua_to_hpa(*mem, v, tbl->it_page_shift, &pa))
-		return false;
-	return !((pa ^ hpa) & mask);
+		return !((v ^ hpa) & IOMMU_PAGE_MASK(tbl) & ~STV_UA_PINNED);
+	return stv_region_says(c, tbl, v, hpa, mem, hint);
 }
 
 /*
@@ -308,7 +323,7 @@ static u64 stv_view_reread(struct stv_container *c, struct iommu_table *tbl,
 
 /*
  * Zero the view of an entry we cleared, unless KVM wrote it since we read
- * @view: a later H_PUT_TCE that found the entry empty then made a live
+ * @was: a later H_PUT_TCE that found the entry empty then made a live
  * entry there, and its view must stay for a later clear to find.
  *
  * The compare cannot see a guest that mapped the very same user address
@@ -318,17 +333,17 @@ static u64 stv_view_reread(struct stv_container *c, struct iommu_table *tbl,
  * fully ordered compare-exchange: KVM takes its reference before any of
  * its hcalls can reach the table, and exchanges the TCE before it writes
  * the view, so a live entry here is one KVM made since our exchange, and
- * its address goes back into the view.  Tagged values are ours alone;
- * KVM never writes one.  @was is @view as stored (big-endian), which
- * the caller mostly has already: swapping bytes back costs ten
+ * its address goes back into the view.  Tagged values (@pinned) are
+ * ours alone; KVM never writes one.  @was is the value as stored
+ * (big-endian), which the caller has already: swapping bytes costs ten
  * instructions an entry.
  */
 static __always_inline void
 stv_view_forget(struct iommu_table *tbl, unsigned long entry, __be64 *pua,
-		__be64 was, u64 view, unsigned int own)
+		__be64 was, bool pinned, unsigned int own)
 {
 	if (cmpxchg((__force u64 *)pua, (__force u64)was, 0) !=
-	    (__force u64)was || (view & STV_UA_PINNED) ||
+	    (__force u64)was || pinned ||
 	    kref_read(&tbl->it_kref) == own)
 		return;
 	if (tbl->it_ops->get && tbl->it_ops->get(tbl, entry))
@@ -440,6 +455,19 @@ static __always_inline long stv_take_out(struct iommu_table *tbl,
 }
 
 /*
+ * *@p in stored (big-endian) byte order, with one byte-reversed load.
+ * Where the value is needed in CPU order too, GCC loads it once and
+ * swaps it with a sequence of nine instructions instead.
+ */
+static __always_inline __be64 stv_load_be64(const unsigned long *p)
+{
+	__be64 v;
+
+	asm("ldbrx %0,0,%1" : "=r" (v) : "r" (p), "m" (*p));
+	return v;
+}
+
+/*
  * As iommu_tce_xchg_no_kill() does, mark dirty the page a cleared entry
  * held when it was mapped for the device to write, unless it is device
  * memory, which has no page to mark.  The wrapper tells device memory
@@ -467,16 +495,17 @@ static __always_inline void stv_mark_dirty(struct mm_struct *mm,
 
 /*
  * The rest of a clear once the exchange took the entry out and the view
- * value that describes what it held is known: @view, @was as stored (0
- * when none does), and @mem its region.  Marks the page dirty, zeroes
- * the view unless KVM wrote it since, and queues the pin or region count
- * on @rel, released after the invalidation.
+ * value that describes what it held is known: @was, as stored (0 when
+ * none does), @pinned when it is tagged (a v1 pin), and @mem its region.
+ * Marks the page dirty, zeroes the view unless KVM wrote it since, and
+ * queues the pin or region count on @rel, released after the
+ * invalidation.
  */
 static __always_inline void
 stv_clear_finish(struct stv_container *c, struct iommu_table *tbl, int num,
 		 unsigned long entry, __be64 *pua, struct stv_release *rel,
 		 struct stv_region_hint *hint, unsigned long hpa,
-		 enum dma_data_direction dir, __be64 was, u64 view,
+		 enum dma_data_direction dir, __be64 was, bool pinned,
 		 struct mm_iommu_table_group_mem_t *mem)
 {
 	struct stv_pins *pins = &c->pins[num];
@@ -484,12 +513,12 @@ stv_clear_finish(struct stv_container *c, struct iommu_table *tbl, int num,
 
 	if (dir != DMA_NONE)
 		stv_mark_dirty(c->mm, tbl, hpa, dir,
-			       (view & STV_UA_PINNED) ||
+			       pinned ||
 			       (mem && hint->last && hint->last->mem == mem &&
 				hint->last->made_here));
 	stv_race_point(STV_RACE_EXCHANGED);
-	if (view)
-		stv_view_forget(tbl, entry, pua, was, view,
+	if (was)
+		stv_view_forget(tbl, entry, pua, was, pinned,
 				c->table_refs[num]);
 	/* v2 records no pins: skip the lookup. */
 	page = pins->count ? stv_pins_swap(pins, entry - tbl->it_offset, NULL) :
@@ -511,7 +540,7 @@ stv_clear_raced(struct stv_container *c, struct iommu_table *tbl, int num,
 	u64 view = stv_view_reread(c, tbl, pua, hpa, &mem, hint);
 
 	stv_clear_finish(c, tbl, num, entry, pua, rel, hint, hpa, dir,
-			 cpu_to_be64(view), view, mem);
+			 cpu_to_be64(view), view & STV_UA_PINNED, mem);
 }
 
 /*
@@ -524,33 +553,52 @@ stv_clear_raced(struct stv_container *c, struct iommu_table *tbl, int num,
  * The pin is released only after the exchange took the entry out of the
  * table, and after its invalidation.  The common case, the view read
  * before the exchange describing what it took out, runs straight
- * through, with stv_view_says(), stv_view_forget() and the hint's check
- * inline; the raced case is a call.  With both cases in one loop, a
+ * through, with the view's compare, stv_view_forget() and the hint's
+ * check inline; the raced case is a call.  With both cases in one loop, a
  * cleared entry cost 22 instructions more for v1 and 13 more for v2
  * (icount, 2026-12-01).
+ *
+ * A v1 pin's view is compared as stored, with @pin_mask, the table's
+ * page mask less the tag, in stored byte order: the address the
+ * exchange returned is what is swapped, and it is read from memory,
+ * where POWER swaps as it loads (stv_load_be64()).  Swapping the view
+ * costs a sequence of nine instructions, which only v2's values, user
+ * addresses to look up, still need.
  */
 static long stv_clear_one(struct stv_container *c, struct iommu_table *tbl,
 			  int num, unsigned long entry, __be64 *pua,
-			  struct stv_release *rel, struct stv_region_hint *hint)
+			  struct stv_release *rel, struct stv_region_hint *hint,
+			  __be64 pin_mask)
 {
 	struct mm_iommu_table_group_mem_t *mem = NULL;
 	__be64 was = READ_ONCE(*pua);
-	u64 view = be64_to_cpu(was);
 	enum dma_data_direction dir;
 	unsigned long hpa;
 	long ret;
+	u64 view;
 
 	stv_race_point(STV_RACE_VIEW_READ);
 	ret = stv_take_out(tbl, entry, &hpa, &dir);
 	if (ret)
 		return stv_errno(ret);
-	if (dir != DMA_NONE &&
-	    unlikely(!view || !stv_view_says(c, tbl, view, hpa, &mem, hint))) {
-		stv_clear_raced(c, tbl, num, entry, pua, rel, hint, hpa, dir);
+	if (was & cpu_to_be64(STV_UA_PINNED)) {
+		if (dir != DMA_NONE &&
+		    unlikely((was ^ stv_load_be64(&hpa)) & pin_mask))
+			goto raced;
+		stv_clear_finish(c, tbl, num, entry, pua, rel, hint, hpa, dir,
+				 was, true, NULL);
 		return 0;
 	}
+	view = be64_to_cpu(was);
+	if (dir != DMA_NONE &&
+	    unlikely(!view || !stv_region_says(c, tbl, view, hpa, &mem, hint)))
+		goto raced;
 	stv_clear_finish(c, tbl, num, entry, pua, rel, hint, hpa, dir, was,
-			 view, mem);
+			 false, mem);
+	return 0;
+
+raced:
+	stv_clear_raced(c, tbl, num, entry, pua, rel, hint, hpa, dir);
 	return 0;
 }
 
@@ -772,6 +820,7 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 	struct stv_pins *pins = &c->pins[num];
 	struct stv_release *rel = &c->release;
 	struct stv_region_hint hint = { NULL, false };
+	__be64 pin_mask = cpu_to_be64(IOMMU_PAGE_MASK(tbl) & ~STV_UA_PINNED);
 	long ret = 0, err;
 	__be64 *pua;
 
@@ -783,7 +832,7 @@ long stv_clear(struct stv_container *c, struct iommu_table *tbl,
 		for (i = pua ? stv_next_used(pua, 0, n) : n; i < n;
 		     i = stv_next_used(pua, i + 1, n)) {
 			err = stv_clear_one(c, tbl, num, entry + i, pua + i,
-					    rel, &hint);
+					    rel, &hint, pin_mask);
 			if (err && !ret)
 				ret = err;
 		}

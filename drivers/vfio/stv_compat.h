@@ -210,12 +210,12 @@ static inline __be64 *stv_view_level_below(__be64 word)
  * mm_iommu_ua_to_hpa(), mm_iommu_mapped_inc() and mm_iommu_mapped_dec()
  * do: that took 35 to 38 instructions off every cleared v2 entry and
  * every page of a v2 MAP (icount; Documentation/design.rst,
- * "Performance").  Token
- * for token as the kernel declares it, the #define inside the structure
- * aside, so that a machine can compare: stv_compat.sh refuses a full
- * tree whose iommu_api.c differs, and tools/compat/check-layouts.sh
- * holds every kernel of stv_layouts.tsv to it, and to the text of the
- * three functions the helpers below do the work of.
+ * "Performance").  Token for token as the kernel declares it, the
+ * #define inside the structure aside, so that a machine can compare:
+ * stv_compat.sh refuses a full tree whose iommu_api.c differs, and
+ * tools/compat/check-layouts.sh holds every kernel of
+ * tools/testbed/kernels.tsv to it, and to the text of the three
+ * functions the helpers below do the work of.
  */
 #define MM_IOMMU_TABLE_GROUP_PAGE_MASK	~(SZ_4K - 1)
 

@@ -335,7 +335,7 @@ static u64 stv_view_reread(struct stv_container *c, struct iommu_table *tbl,
  * the view, so a live entry here is one KVM made since our exchange, and
  * its address goes back into the view.  Tagged values (@pinned) are
  * ours alone; KVM never writes one.  @was is the value as stored
- * (big-endian), which the caller has already: swapping bytes costs ten
+ * (big-endian), which the caller has already: swapping bytes costs nine
  * instructions an entry.
  */
 static __always_inline void

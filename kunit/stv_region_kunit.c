@@ -62,13 +62,18 @@ static void stv_region_pages_translate_alike(struct kunit *test)
 		.entries = STV_TEST_REGION_PAGES,
 		.pageshift = PAGE_SHIFT,
 	};
-	unsigned long i;
+	unsigned long i, hpa = 0;
 
 	mem.hpas = kunit_kcalloc(test, STV_TEST_REGION_PAGES,
 				 sizeof(*mem.hpas), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mem.hpas);
 	for (i = 0; i < STV_TEST_REGION_PAGES; i++)
 		mem.hpas[i] = ((0x40000UL + 7 * i) << PAGE_SHIFT) | (i & 1);
+	/* Page 3 is marked dirty: its address, flag masked, plus offset. */
+	KUNIT_EXPECT_EQ(test, 0L,
+			stv_region_ua_to_hpa(&mem, STV_TEST_UA + 3 * PAGE_SIZE + 8,
+					     PAGE_SHIFT, &hpa));
+	KUNIT_EXPECT_EQ(test, hpa, ((0x40000UL + 21) << PAGE_SHIFT) + 8);
 	stv_region_probe(test, &mem, STV_TEST_REGION_PAGES * PAGE_SIZE);
 	/* A region of huge pages accepts larger IOMMU pages. */
 	mem.pageshift = 24;
@@ -84,7 +89,13 @@ static void stv_region_device_memory_translates_alike(struct kunit *test)
 		.pageshift = 21,
 		.dev_hpa = 0x2000000000UL,
 	};
+	unsigned long hpa = 0;
 
+	/* Contiguous: the base plus the offset into the region. */
+	KUNIT_EXPECT_EQ(test, 0L,
+			stv_region_ua_to_hpa(&mem, STV_TEST_UA + 5 * PAGE_SIZE + 8,
+					     12, &hpa));
+	KUNIT_EXPECT_EQ(test, hpa, 0x2000000000UL + 5 * PAGE_SIZE + 8);
 	stv_region_probe(test, &mem, STV_TEST_REGION_PAGES * PAGE_SIZE);
 }
 

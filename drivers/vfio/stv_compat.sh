@@ -35,11 +35,29 @@ here=$(cd "$(dirname "$0")" && pwd)
 compat_h=$here/stv_compat.h
 table=$here/stv_layouts.tsv
 
+# The awk function canon() and region() compare text through: comments
+# removed, white space squeezed to one space, and none left beside
+# punctuation.
+squeeze_awk='
+function squeeze(s,   n, p, k, i) {
+	gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, " ", s)
+	gsub(/\/\/[^\n]*/, " ", s)
+	gsub(/[ \t\n]+/, " ", s)
+	n = split("( ) { } ; , * [ ]", p, " ")
+	for (k = 1; k <= n; k++) {
+		while ((i = index(s, " " p[k])) > 0)
+			s = substr(s, 1, i - 1) substr(s, i + 1)
+		while ((i = index(s, p[k] " ")) > 0)
+			s = substr(s, 1, i) substr(s, i + 2)
+	}
+	return s
+}'
+
 # canon FILE [N]: the declarations (two enums, the ops, the registration
 # pair), comments and spacing removed; one a kernel lacks reads
 # "missing(...)" on both sides.
 canon() {
-	awk -v want="${2:-}" '
+	awk -v want="${2:-}" "$squeeze_awk"'
 	want != "" {
 		if ($0 ~ "^#if STV_VFIO_OPS_LAYOUT == " want "$") { on = 1; next }
 		if ($0 ~ "^#endif /\\* STV_VFIO_OPS_LAYOUT == " want " \\*/") on = 0
@@ -55,16 +73,7 @@ canon() {
 		return j ? substr(rest, 1, j + length(stop) - 1) : "unterminated(" head ")"
 	}
 	END {
-		gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, " ", s)
-		gsub(/\/\/[^\n]*/, " ", s)
-		gsub(/[ \t\n]+/, " ", s)
-		n = split("( ) { } ; , * [ ]", p, " ")
-		for (k = 1; k <= n; k++) {
-			while ((i = index(s, " " p[k])) > 0)
-				s = substr(s, 1, i - 1) substr(s, i + 1)
-			while ((i = index(s, p[k] " ")) > 0)
-				s = substr(s, 1, i) substr(s, i + 2)
-		}
+		s = squeeze(s)
 		print item("enum vfio_group_type{", "};")
 		print item("enum vfio_iommu_notify_type{", "};")
 		print item("struct vfio_iommu_driver_ops{", "};")
@@ -74,19 +83,15 @@ canon() {
 }
 
 # region FILE: the page mask and the structure of a preregistered region,
-# as iommu_api.c declares them or as stv_compat.h mirrors them, in the
-# form canon() gives (the #define inside the kernel's structure left out).
+# as iommu_api.c declares them or as stv_compat.h mirrors them, squeezed
+# as canon() squeezes (the #define inside the kernel's structure left out).
 region() {
-	awk '
+	awk "$squeeze_awk"'
 	/^#define MM_IOMMU_TABLE_GROUP_PAGE_MASK[ \t]/ { s = s $0 "\n" }
 	/^struct mm_iommu_table_group_mem_t \{/ { on = 1 }
 	on && !/^#/ { s = s $0 "\n" }
 	on && /^\};/ { on = 0 }
-	END {
-		gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, " ", s)
-		gsub(/[ \t\n]+/, " ", s)
-		print s
-	}' "$1"
+	END { print squeeze(s) }' "$1"
 }
 
 # region_matches SRCTREE: does the kernel's region equal the mirror?

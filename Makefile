@@ -170,7 +170,7 @@ sparse: setup
 	echo "sparse: clean"
 
 checkpatch: setup
-	@files=$$(cd $(TOP) && find drivers $$(ls -d kunit 2>/dev/null) -name '*.[ch]'); \
+	@files=$$(cd $(TOP) && find drivers $$(ls -d kunit 2>/dev/null) -name '*.[chS]'); \
 	cd $(TOP) && $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
 		--show-types --ignore FILE_PATH_CHANGES -f $$files && \
 	echo "checkpatch: clean"

@@ -347,6 +347,8 @@ int stv_check_user_range(u64 vaddr, u64 size, unsigned long align);
 /* stv_scan.c: userspace-view scanning and invalidation runs (KUnit-tested) */
 
 unsigned long stv_scan_used(const __be64 *v, unsigned long i, unsigned long n);
+unsigned long stv_skip_empty_vmx(const __be64 *v, unsigned long i,
+				 unsigned long n);
 
 /**
  * stv_next_used() - find the next used entry of a userspace view

@@ -90,8 +90,9 @@ static void stv_skip_vmx_or_skip(struct kunit *test)
 
 /*
  * The vector loop stops at the step of the used entry, wherever in the
- * step's sixteen loads the entry lies and whichever of its bytes is set;
- * it runs to the last whole step of an empty view, past its first round.
+ * step's sixteen loads the entry lies, with its first, its last or a
+ * middle byte set; it runs to the last whole step of an empty view, past
+ * its first round.
  */
 static void stv_skip_vmx_stops_at_step(struct kunit *test)
 {

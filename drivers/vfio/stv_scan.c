@@ -19,10 +19,10 @@
  * An empty stretch is first scanned 32 entries a step by the scalar
  * loop, up to STV_SCAN_SCALAR entries; what remains of it, if at least
  * STV_SCAN_SCALAR more, goes to the vector unit.  Enabling the unit (and
- * saving the task's vector registers when they hold user state) costs
- * about what the scalar loop spends on a hundred entries, and the vector
- * loop saves about one instruction an entry: short gaps between used
- * entries never pay for it.
+ * saving the task's vector registers when they hold user state) costs,
+ * by the bench's figures, about what the scalar loop spends on a hundred
+ * entries, and the vector loop saves about one instruction an entry:
+ * short gaps between used entries never pay for it.
  */
 #define STV_SCAN_SCALAR		256UL
 

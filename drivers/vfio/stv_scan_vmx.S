@@ -18,8 +18,8 @@
  *
  * Returns in r3 the number of steps, from the first on, whose 32 entries
  * are all 0: r4 when every step is empty, otherwise the index of the
- * first step holding a non-zero byte.  Uses v0-v16, r5-r12 and CR6, all
- * volatile; touches no memory but the loads, and no stack.
+ * first step holding a non-zero byte.  Uses v0-v16, r5-r12, CTR and
+ * CR6, all volatile; touches no memory but the loads, and no stack.
  */
 SYM_FUNC_START(stv_vmx_empty_steps)
 	mtctr	r4
